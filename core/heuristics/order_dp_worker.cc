@@ -1,0 +1,23 @@
+#include "core/heuristics/order_dp_worker.h"
+
+namespace pipecut {
+
+OrderDpWorker::OrderDpWorker(const Graph& graph, int k, int64_t memory_limit)
+    : graph_(graph), k_(k), memory_limit_(memory_limit), dp_(graph) {}
+
+bool OrderDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
+  if (!initialised_) {
+    orders_ = SeedOrders(graph_);
+    initialised_ = true;
+  }
+  if (next_ >= orders_.size()) return false;
+  const std::vector<int>& order = orders_[next_++].order;
+  std::optional<Slicing> slicing =
+      dp_.Solve(order, k_, board.best_bottleneck(), memory_limit_, &ctx);
+  if (slicing.has_value()) {
+    board.OfferPartition(SliceDp::StageOf(order, *slicing), name());
+  }
+  return next_ < orders_.size();
+}
+
+}  // namespace pipecut

@@ -1,0 +1,59 @@
+#ifndef PIPECUT_CORE_SOLVE_SOLVE_CONTEXT_H_
+#define PIPECUT_CORE_SOLVE_SOLVE_CONTEXT_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "pipecut/v1/service.pb.h"
+
+namespace pipecut {
+
+// Source of time, injectable so tests can use a fake clock.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual absl::Time Now() const = 0;
+  // The process-wide real clock.
+  static const Clock* Real();
+};
+
+// The one stop token and time frame of a solve, passed to every worker.
+// Thread-safe. ShouldStop() is cheap (an atomic load and a clock read) and
+// sticky: once it returns true it always will.
+class SolveContext {
+ public:
+  // `time_limit` counts from now; `external_deadline` is e.g. an RPC deadline
+  // (absl::InfiniteFuture() when none). `clock` must outlive the context.
+  SolveContext(absl::Duration time_limit, absl::Time external_deadline,
+               const Clock* clock = Clock::Real());
+
+  bool ShouldStop() const;
+  // Records the first reason only; later calls are no-ops.
+  void RequestStop(v1::StopReason reason);
+  bool stop_requested() const { return reason_.load() != 0; }
+  // UNSPECIFIED until a stop was requested or a deadline noticed.
+  v1::StopReason stop_reason() const {
+    return static_cast<v1::StopReason>(reason_.load());
+  }
+
+  absl::Time start() const { return start_; }
+  // The earlier of the time limit and the external deadline.
+  absl::Time deadline() const { return deadline_; }
+  double ElapsedSeconds() const;
+  double RemainingSeconds() const;
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  const Clock* clock_;
+  absl::Time start_;
+  absl::Time time_limit_deadline_;
+  absl::Time external_deadline_;
+  absl::Time deadline_;
+  mutable std::atomic<int> reason_{0};
+};
+
+}  // namespace pipecut
+
+#endif  // PIPECUT_CORE_SOLVE_SOLVE_CONTEXT_H_
