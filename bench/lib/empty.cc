@@ -1,0 +1,1 @@
+// Keeps pipecut_bench_lib non-empty before any shared bench code exists.
