@@ -2,10 +2,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/importers/msr_json.h"
+#include "core/importers/pipedream_graph.h"
+#include "core/importers/salbp_in2.h"
+#include "core/options.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace pipecut {
@@ -70,18 +76,39 @@ std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.preserve_proto_field_names = false;
+  // Plans list every stage field, zeros included, so readers need no defaults.
+  options.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   return out;
 }
 
 absl::StatusOr<v1::Graph> LoadGraphFile(const std::string& path,
-                                        const v1::ImportOptions& /*options*/) {
+                                        const v1::ImportOptions& options) {
+  absl::StatusOr<ResolvedImportOptions> resolved =
+      ResolveImportOptions(options);
+  if (!resolved.ok()) return resolved.status();
+  const std::string extension =
+      absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
+  // Binary formats are chosen by extension alone, before the file is read as
+  // text (e.g. ".onnx").
   absl::StatusOr<std::string> contents = ReadFile(path);
   if (!contents.ok()) return contents.status();
-  absl::StatusOr<v1::Graph> graph = ParseGraphJson(*contents);
-  if (!graph.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", graph.status().message()));
+  absl::StatusOr<v1::Graph> graph;
+  if (extension == ".in2") {
+    graph = ParseSalbpIn2(*contents, path);
+  } else if (LooksLikePipeDreamGraph(*contents)) {
+    graph = ParsePipeDreamGraph(*contents, path, resolved->link_bandwidth);
+  } else if (LooksLikeMsrJson(*contents)) {
+    graph = ParseMsrJson(*contents, path);
+  } else {
+    graph = ParseGraphJson(*contents);
+    if (!graph.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", graph.status().message()));
+    }
+  }
+  if (graph.ok() && graph->name().empty()) {
+    graph->set_name(std::filesystem::path(path).filename().string());
   }
   return graph;
 }

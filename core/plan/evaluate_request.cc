@@ -11,9 +11,8 @@ absl::StatusOr<v1::EvaluateResponse> EvaluateRequest(
   absl::StatusOr<Graph> graph = Graph::FromProto(request.graph(), limits);
   if (!graph.ok()) return graph.status();
   if (request.memory_limit_bytes() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("memory_limit_bytes must be >= 0, got ",
-                     request.memory_limit_bytes()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory_limit_bytes must be >= 0, got ", request.memory_limit_bytes()));
   }
   absl::StatusOr<std::vector<int>> stage_of =
       StageOfFromMap(*graph, request.stage_of());
@@ -24,7 +23,8 @@ absl::StatusOr<v1::EvaluateResponse> EvaluateRequest(
   v1::EvaluateResponse response;
   *response.mutable_plan() = BuildPlan(*graph, request.k(), *stage_of, *cost);
   response.mutable_plan()->set_gap(1);  // no lower bound was computed
-  const int violation = FirstMemoryViolation(*cost, request.memory_limit_bytes());
+  const int violation =
+      FirstMemoryViolation(*cost, request.memory_limit_bytes());
   response.set_memory_feasible(violation < 0);
   if (violation >= 0) {
     response.set_violation(absl::StrCat(
