@@ -57,6 +57,12 @@ class SolveObserver {
                            double elapsed_seconds) = 0;
   virtual void OnLowerBound(absl::string_view source, double lower_bound,
                             double elapsed_seconds) = 0;
+  // A MIP bound model finished one solve. `model` is the method name (e.g.
+  // "guess_mip"), `status` a short lower_snake word ("optimal", "time_limit",
+  // "stopped", "infeasible", "too_large", "error"). For metrics; the default
+  // ignores it so observers that do not count MIP solves need not override.
+  virtual void OnMipSolve(absl::string_view /*model*/,
+                          absl::string_view /*status*/, double /*seconds*/) {}
 };
 
 // The shared solution/bound object of one solve (DESIGN section 3): workers
