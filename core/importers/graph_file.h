@@ -18,7 +18,11 @@ absl::Status WriteFile(const std::string& path, absl::string_view contents);
 // Parses pipecut's graph JSON (the proto3 JSON mapping of pipecut.v1.Graph).
 absl::StatusOr<v1::Graph> ParseGraphJson(absl::string_view json);
 
-// Loads a model graph, choosing the importer by file type and content.
+// Loads a model graph, choosing the importer by file type and content:
+// ".IN2" = SALBP (salbp_in2.h); a PipeDream profile graph.txt
+// (pipedream_graph.h, comm from options.link_bandwidth); msr-fiddle JSON
+// (msr_json.h); otherwise pipecut's graph JSON. An empty graph name becomes
+// the file name. Errors name the file (and line, for the text formats).
 // Validation of the graph itself is Graph::FromProto's job.
 absl::StatusOr<v1::Graph> LoadGraphFile(const std::string& path,
                                         const v1::ImportOptions& options = {});
