@@ -2,7 +2,12 @@
 
 #include <functional>
 
+#include "core/bounds/bottleneck_mip.h"
 #include "core/bounds/combinatorial_bound.h"
+#include "core/bounds/exact_mip.h"
+#include "core/bounds/guess_mip.h"
+#include "core/bounds/ideal_dp.h"
+#include "core/bounds/salbp_bound.h"
 #include "core/heuristics/order_dp_worker.h"
 
 namespace pipecut {
@@ -26,6 +31,27 @@ const std::vector<MethodSpec>& Registry() {
        [](const WorkerEnv& env) {
          return std::make_unique<OrderDpWorker>(env.graph, env.k,
                                                 env.options.memory_limit_bytes);
+       }},
+      {"ideal_dp",
+       [](const WorkerEnv& env) {
+         return std::make_unique<IdealDpWorker>(env.graph, env.k, env.options);
+       }},
+      {"salbp_lb",
+       [](const WorkerEnv& env) {
+         return std::make_unique<SalbpBoundWorker>(env.graph, env.k);
+       }},
+      {"bottleneck_mip",
+       [](const WorkerEnv& env) {
+         return std::make_unique<BottleneckMipWorker>(env.graph, env.k,
+                                                      env.options);
+       }},
+      {"guess_mip",
+       [](const WorkerEnv& env) {
+         return std::make_unique<GuessMipWorker>(env.graph, env.k, env.options);
+       }},
+      {"exact_mip",
+       [](const WorkerEnv& env) {
+         return std::make_unique<ExactMipWorker>(env.graph, env.k, env.options);
        }},
   };
   return *kRegistry;

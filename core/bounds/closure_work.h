@@ -1,0 +1,19 @@
+#ifndef PIPECUT_CORE_BOUNDS_CLOSURE_WORK_H_
+#define PIPECUT_CORE_BOUNDS_CLOSURE_WORK_H_
+
+#include <vector>
+
+#include "core/graph/graph.h"
+
+namespace pipecut {
+
+// For every node v, a lower bound on the work of its ancestors (or
+// descendants), v included: exact (bitset closure) when the graph has at
+// most kExactClosureNodes nodes, else the heaviest path ending (starting) at
+// v, whose nodes are all ancestors (descendants).
+inline constexpr int kExactClosureNodes = 4096;
+std::vector<double> ClosureWork(const Graph& graph, bool ancestors);
+
+}  // namespace pipecut
+
+#endif  // PIPECUT_CORE_BOUNDS_CLOSURE_WORK_H_

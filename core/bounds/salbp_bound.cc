@@ -1,0 +1,65 @@
+#include "core/bounds/salbp_bound.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "core/bounds/closure_work.h"
+#include "core/bounds/combinatorial_bound.h"
+
+namespace pipecut {
+
+double BinPackingLowerBound(const Graph& graph, int k) {
+  const int n = graph.num_nodes();
+  std::vector<double> w(n);
+  for (int v = 0; v < n; ++v) w[v] = graph.work(v);
+  std::sort(w.begin(), w.end(), std::greater<>());
+  double best = 0;
+  for (int64_t p = 1; p * k + 1 <= n; ++p) {
+    double sum =
+        0;  // w[pk-p] .. w[pk] (0-based): the p+1 lightest of the top pk+1
+    for (int64_t i = p * k - p; i <= p * k; ++i) sum += w[i];
+    best = std::max(best, sum);
+  }
+  return best;
+}
+
+double HeadTailLowerBound(const Graph& graph, int k) {
+  const int n = graph.num_nodes();
+  const std::vector<double> up = ClosureWork(graph, true);
+  const std::vector<double> down = ClosureWork(graph, false);
+  auto feasible = [&](double t) {
+    for (int v = 0; v < n; ++v) {
+      // Rounding noise must only make the test more permissive.
+      const double heads = std::ceil(up[v] / t - 1e-9);
+      const double tails = std::ceil(down[v] / t - 1e-9);
+      if (heads + tails > k + 1) return false;
+    }
+    return true;
+  };
+  double lo = CombinatorialLowerBound(graph, k);
+  if (lo <= 0 || feasible(lo)) return lo;
+  double hi =
+      std::max(graph.total_work(), lo);  // one stage holds all: feasible
+  if (!feasible(hi)) return lo;
+  while (hi - lo > 1e-9 * hi) {
+    const double mid = 0.5 * (lo + hi);
+    if (feasible(mid)) {
+      hi = mid;
+    } else {
+      lo = mid;
+    }
+  }
+  return lo;  // infeasible (or LB0): every partition has bottleneck > lo
+}
+
+bool SalbpBoundWorker::Step(SolveContext& /*ctx*/, SolutionBoard& board) {
+  const double bound = std::max({CombinatorialLowerBound(graph_, k_),
+                                 BinPackingLowerBound(graph_, k_),
+                                 HeadTailLowerBound(graph_, k_)});
+  board.RaiseLowerBound(bound, name());
+  return false;
+}
+
+}  // namespace pipecut

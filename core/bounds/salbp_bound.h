@@ -1,0 +1,42 @@
+#ifndef PIPECUT_CORE_BOUNDS_SALBP_BOUND_H_
+#define PIPECUT_CORE_BOUNDS_SALBP_BOUND_H_
+
+#include <string>
+
+#include "core/graph/graph.h"
+#include "core/solve/worker.h"
+
+namespace pipecut {
+
+// SALBP-2 style bounds on the compute part (f(S) >= w(S) for every stage):
+//
+// Bin packing (pigeonhole): sort works w_1 >= w_2 >= ... For p >= 1 with
+// p k + 1 <= n, some stage holds at least p + 1 of the p k + 1 heaviest
+// nodes, so OPT >= w_{pk-p+1} + ... + w_{pk+1} (the p + 1 lightest of them).
+//
+// Heads and tails: in a partition with bottleneck <= T, node v and its
+// ancestors fill stages 0..stage(v), so stage(v) >= ceil(w(A(v)) / T) - 1,
+// and its descendants fill stage(v)..k-1, so stage(v) <= k - ceil(w(D(v))/T).
+// If ceil(w(A(v))/T) + ceil(w(D(v))/T) > k + 1 for some v, no partition has
+// bottleneck <= T. The test is monotone in T, so the smallest T passing it
+// (found by bisection to 1e-9 relative, then shaved by that much) is a lower
+// bound. A(v), D(v) include v; computed exactly for n <= 4096 and by the
+// heaviest path (a lower bound on them, so still valid) above.
+double BinPackingLowerBound(const Graph& graph, int k);
+double HeadTailLowerBound(const Graph& graph, int k);
+
+// "salbp_lb": publishes max of the two (and LB0) in one step.
+class SalbpBoundWorker : public Worker {
+ public:
+  SalbpBoundWorker(const Graph& graph, int k) : graph_(graph), k_(k) {}
+  std::string name() const override { return "salbp_lb"; }
+  bool Step(SolveContext& ctx, SolutionBoard& board) override;
+
+ private:
+  const Graph& graph_;
+  const int k_;
+};
+
+}  // namespace pipecut
+
+#endif  // PIPECUT_CORE_BOUNDS_SALBP_BOUND_H_

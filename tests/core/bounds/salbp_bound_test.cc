@@ -1,0 +1,65 @@
+#include "core/bounds/salbp_bound.h"
+
+#include "core/bounds/combinatorial_bound.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_graphs.h"
+
+namespace pipecut {
+namespace {
+
+v1::Graph Independent(const std::vector<double>& works) {
+  v1::Graph proto;
+  for (size_t i = 0; i < works.size(); ++i) {
+    auto* node = proto.add_nodes();
+    node->set_id("n" + std::to_string(i));
+    node->set_work(works[i]);
+  }
+  return proto;
+}
+
+TEST(SalbpBound, BinPackingSeesThatTwoHeavyNodesShareAStage) {
+  // Three nodes of work 5 on two stages: one stage holds two of them.
+  const Graph graph = testing::MakeGraph(Independent({5, 5, 5, 1}));
+  EXPECT_DOUBLE_EQ(CombinatorialLowerBound(graph, 2), 8);
+  EXPECT_DOUBLE_EQ(BinPackingLowerBound(graph, 2), 10);
+}
+
+TEST(SalbpBound, HeadTailSeesAChain) {
+  // Chain 1 -> 4 -> 1 on 2 stages: W/k = 3 but the middle node sits with one
+  // neighbour, so OPT = 5.
+  v1::Graph proto = Independent({1, 4, 1});
+  for (int i = 0; i + 1 < 3; ++i) {
+    auto* e = proto.add_edges();
+    e->set_src("n" + std::to_string(i));
+    e->set_dst("n" + std::to_string(i + 1));
+  }
+  const Graph graph = testing::MakeGraph(proto);
+  const double bound = HeadTailLowerBound(graph, 2);
+  EXPECT_GT(bound, 4.99);
+  EXPECT_LE(bound, 5);
+}
+
+TEST(SalbpBound, NeverAboveBruteForce) {
+  int improved = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const int n = 4 + static_cast<int>(seed % 5);  // 4..8
+    const int k = 2 + static_cast<int>(seed % 3);
+    const double density = 0.1 + 0.1 * static_cast<double>(seed % 7);
+    const double comm = seed % 2 == 0 ? 1 : 20;
+    const Graph graph =
+        testing::MakeGraph(testing::RandomDag(n, density, comm, seed));
+    const double opt = *testing::BruteForceOptimum(graph, k);
+    const double packing = BinPackingLowerBound(graph, k);
+    const double head_tail = HeadTailLowerBound(graph, k);
+    EXPECT_LE(packing, opt + 1e-6) << "seed " << seed;
+    EXPECT_LE(head_tail, opt + 1e-6) << "seed " << seed;
+    if (std::max(packing, head_tail) >
+        CombinatorialLowerBound(graph, k) + 1e-9) {
+      ++improved;
+    }
+  }
+  EXPECT_GT(improved, 0);  // the bounds do something beyond LB0
+}
+
+}  // namespace
+}  // namespace pipecut
