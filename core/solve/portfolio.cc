@@ -8,6 +8,8 @@
 #include "core/bounds/guess_mip.h"
 #include "core/bounds/ideal_dp.h"
 #include "core/bounds/salbp_bound.h"
+#include "core/heuristics/brkga_worker.h"
+#include "core/heuristics/local_search_worker.h"
 #include "core/heuristics/order_dp_worker.h"
 
 namespace pipecut {
@@ -31,6 +33,16 @@ const std::vector<MethodSpec>& Registry() {
        [](const WorkerEnv& env) {
          return std::make_unique<OrderDpWorker>(env.graph, env.k,
                                                 env.options.memory_limit_bytes);
+       }},
+      {"brkga",
+       [](const WorkerEnv& env) {
+         return std::make_unique<BrkgaWorker>(env.graph, env.k, env.options,
+                                              env.seed);
+       }},
+      {"local_search",
+       [](const WorkerEnv& env) {
+         return std::make_unique<LocalSearchWorker>(
+             env.graph, env.k, env.options.memory_limit_bytes, env.seed);
        }},
       {"ideal_dp",
        [](const WorkerEnv& env) {
