@@ -137,6 +137,9 @@ absl::StatusOr<ResolvedImportOptions> ResolveImportOptions(
   if (!(out.link_bandwidth > 0) || !std::isfinite(out.link_bandwidth)) {
     return OutOfRange("link_bandwidth", out.link_bandwidth, "(0, inf)");
   }
+  absl::StatusOr<DeviceProfile> device = ResolveDeviceProfile(in.device());
+  if (!device.ok()) return device.status();
+  out.device = *std::move(device);
   return out;
 }
 

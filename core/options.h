@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/cost/device_profile.h"
 #include "pipecut/v1/options.pb.h"
 
 namespace pipecut {
@@ -47,6 +48,8 @@ absl::StatusOr<ResolvedOptions> ResolveOptions(const v1::SolveOptions& options);
 // ImportOptions with defaults applied.
 struct ResolvedImportOptions {
   double link_bandwidth = 1e6;
+  // The ONNX importer's cost model; default the "a100" preset.
+  DeviceProfile device;
 };
 absl::StatusOr<ResolvedImportOptions> ResolveImportOptions(
     const v1::ImportOptions& options);

@@ -9,6 +9,7 @@ PACKAGES=(
   coinor-libcbc-dev coinor-libclp-dev coinor-libcgl-dev coinor-libosi-dev
   prometheus-cpp-dev libcivetweb-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libonnx-dev
   prometheus curl
 )
 

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/importers/msr_json.h"
+#include "core/importers/onnx_importer.h"
 #include "core/importers/pipedream_graph.h"
 #include "core/importers/salbp_in2.h"
 #include "core/options.h"
@@ -91,6 +92,7 @@ absl::StatusOr<v1::Graph> LoadGraphFile(const std::string& path,
       absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
   // Binary formats are chosen by extension alone, before the file is read as
   // text (e.g. ".onnx").
+  if (extension == ".onnx") return ImportOnnxFile(path, resolved->device);
   absl::StatusOr<std::string> contents = ReadFile(path);
   if (!contents.ok()) return contents.status();
   absl::StatusOr<v1::Graph> graph;
