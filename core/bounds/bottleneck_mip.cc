@@ -37,8 +37,7 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     board.RaiseLowerBound(rounder(bound / spec.scale), name());
   };
   const MipRunResult result = SolveMip(model.mip, params, ctx, callbacks);
-  if (result.status != MipStatus::kStopped &&
-      std::isfinite(result.best_bound)) {
+  if (std::isfinite(result.best_bound)) {
     board.RaiseLowerBound(rounder(result.best_bound / spec.scale), name());
   }
   PIPECUT_LOG(Debug) << name() << ": bound " << result.best_bound << " after "

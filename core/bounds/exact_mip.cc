@@ -329,8 +329,7 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   if (!result.solution.empty()) {
     board.OfferPartition(model.Decode(result.solution), name());
   }
-  if (result.status != MipStatus::kStopped &&
-      std::isfinite(result.best_bound)) {
+  if (std::isfinite(result.best_bound)) {
     board.RaiseLowerBound(rounder(result.best_bound / spec.scale), name());
   }
   PIPECUT_LOG(Debug) << name() << ": bound " << result.best_bound / spec.scale

@@ -91,9 +91,9 @@ class CbcStopHandler : public CbcEventHandler {
       sink_->next_bound_read = now + absl::Milliseconds(20);
       bound = model_->getBestPossibleObjValue();
       if (std::abs(bound) >= kSentinel || !(bound > sink_->published)) return;
-      // Checked after reading: a bound computed after an aborted LP is only
-      // read once the (sticky) stop is visible, so it is never published.
-      if (sink_->ShouldStop()) return;
+      // Checked after reading: an LP is only aborted once the (sticky) stop
+      // is visible, so a bound computed after an abort is never published.
+      if (sink_->ShouldStop() || sink_->lp_aborted.load()) return;
       sink_->published = bound;
     }
     sink_->callbacks->on_bound(bound);
@@ -115,8 +115,9 @@ class ClpStopHandler : public ClpEventHandler {
   int event(Event which) override {
     if (which != endOfIteration) return -1;
     if (++calls_ % 16 != 0) return -1;
-    if (sink_->ShouldStop()) return 0;
-    if (absl::Now() > sink_->run_deadline) {
+    if (sink_->ShouldStop() || absl::Now() > sink_->run_deadline) {
+      // Set before returning: CBC may read the aborted LP as infeasible, so
+      // no bound computed from here on is trusted.
       sink_->lp_aborted.store(true);
       return 0;
     }
@@ -134,8 +135,11 @@ MipRunResult SolveMip(const MipModel& model, const MipRunParams& params,
                       const SolveContext& ctx, const MipCallbacks& callbacks) {
   const absl::Time started = absl::Now();
   MipRunResult result;
-  const double budget =
-      std::min(params.time_limit_seconds, ctx.RemainingSeconds() - 0.01);
+  // CBC's own limit ends a run cleanly (its dual bound stays valid), so it
+  // should expire a little before the context's deadline, which aborts LPs.
+  const double remaining = ctx.RemainingSeconds();
+  const double budget = std::min(params.time_limit_seconds,
+                                 remaining - std::max(0.05, 0.05 * remaining));
   if (budget <= 0 || ctx.ShouldStop()) return result;
 
   auto sink = std::make_shared<Sink>();
@@ -235,10 +239,22 @@ MipRunResult SolveMip(const MipModel& model, const MipRunParams& params,
     result.solution.assign(cbc.bestSolution(),
                            cbc.bestSolution() + model.num_vars());
   }
-  if (sink->stopped.load() || sink->lp_aborted.load()) {
+  if (sink->lp_aborted.load()) {
+    // An LP was cut short: CBC may have pruned a node as "infeasible".
     result.status =
         sink->stopped.load() ? MipStatus::kStopped : MipStatus::kLimit;
-    return result;  // bound not trusted
+    return result;
+  }
+  if (sink->stopped.load()) {
+    // Stopped by the CBC handler between nodes: the open nodes' bounds are
+    // intact, so CBC's best possible value is still a valid bound.
+    result.status = MipStatus::kStopped;
+    const double bound = cbc.getBestPossibleObjValue();
+    if (std::abs(bound) < kSentinel) result.best_bound = bound;
+    if (!result.solution.empty()) {
+      result.best_bound = std::min(result.best_bound, result.objective);
+    }
+    return result;
   }
   if (cbc.isProvenOptimal() && !result.solution.empty()) {
     result.status = MipStatus::kOptimal;

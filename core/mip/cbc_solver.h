@@ -28,7 +28,8 @@ enum class MipStatus {
   kOptimal,     // objective == best_bound (within CBC's tolerances)
   kInfeasible,  // no solution with objective < cutoff
   kLimit,       // time limit: best_bound is CBC's dual bound
-  kStopped,     // the context stopped the run: best_bound is not trusted
+  kStopped,     // the context stopped the run: best_bound is valid only
+                // when CBC stopped between nodes (else -inf)
 };
 
 struct MipRunResult {
@@ -57,8 +58,9 @@ struct MipCallbacks {
 // concurrent solves, unlike CbcMain; STACK.md section 4), quiet logs, an
 // elapsed-time limit, and event handlers on CBC and on its Clp LP solver that
 // stop within one node / one simplex iteration once ctx.ShouldStop() turns
-// true. Everything CBC says after the stop is discarded (an aborted LP could
-// look infeasible), so a stopped run never reports a bound.
+// true. Once an LP has been aborted nothing CBC says about bounds is trusted
+// (an aborted LP could look infeasible); a stop between nodes keeps the tree's
+// bound, which is still valid.
 MipRunResult SolveMip(const MipModel& model, const MipRunParams& params,
                       const SolveContext& ctx,
                       const MipCallbacks& callbacks = {});

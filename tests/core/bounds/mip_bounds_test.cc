@@ -245,7 +245,6 @@ TEST(CbcSolver, StopsPromptlyWhenCancelled) {
   const auto returned = std::chrono::steady_clock::now();
   canceller.join();
   EXPECT_EQ(r.status, MipStatus::kStopped);
-  EXPECT_FALSE(std::isfinite(r.best_bound));  // a stopped run claims nothing
   const double latency_ms =
       std::chrono::duration<double, std::milli>(returned - stopped_at).count();
   std::cout << "cancel latency: " << latency_ms << " ms\n";
