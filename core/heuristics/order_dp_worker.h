@@ -11,8 +11,9 @@
 
 namespace pipecut {
 
-// "dp": SliceDP over each deterministic seed order, one order per step, each
-// pruned by the incumbent.
+// "dp": first (one step) the work-balanced greedy slicing of the first seed
+// order, an instant answer; then SliceDP over each deterministic seed order,
+// one order per step, each pruned by the incumbent.
 class OrderDpWorker : public Worker {
  public:
   OrderDpWorker(const Graph& graph, int k, int64_t memory_limit);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/cost/partition_cost.h"
+
 namespace pipecut {
 
 SliceDp::SliceDp(const Graph& graph)
@@ -54,46 +56,103 @@ bool SliceDp::EnumerateIntervals(absl::Span<const int> order, double threshold,
   return true;
 }
 
-std::optional<Slicing> SliceDp::BestSlicing(int n, int k) const {
+std::optional<Slicing> SliceDp::BestSlicing(int n, int k) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  // best[r]: min bottleneck covering order[0, r) with at most j stages.
-  std::vector<double> prev(n + 1, kInf), cur(n + 1);
-  prev[0] = 0;
-  // from[j][r]: left end of the j-th stage in the best slicing ending at r,
-  // or -1 when the j-th stage is empty.
-  std::vector<std::vector<int>> from(k + 1, std::vector<int>(n + 1, -1));
-  int used = 0;
+  // prev[r] / cur[r]: min bottleneck covering order[0, r) with at most j
+  // stages. Only two rows are kept; the slicing is rebuilt afterwards.
+  prev_.assign(n + 1, kInf);
+  prev_[0] = 0;
   for (int j = 1; j <= k; ++j) {
-    cur = prev;  // an empty j-th stage
+    cur_ = prev_;  // an empty j-th stage
     bool improved = false;
     for (int l = 0; l < n; ++l) {
-      if (prev[l] == kInf) continue;
+      const double base = prev_[l];
+      if (base == kInf) continue;
       for (int i = begin_[l]; i < begin_[l + 1]; ++i) {
         const int r = ends_[i];
-        const double value = std::max(prev[l], costs_[i]);
-        if (value < cur[r]) {
-          cur[r] = value;
-          from[j][r] = l;
+        const double value = std::max(base, costs_[i]);
+        if (value < cur_[r]) {
+          cur_[r] = value;
           improved = true;
         }
       }
     }
-    prev.swap(cur);
-    used = j;
+    prev_.swap(cur_);
     // With no improvement at layer j no later layer can improve either.
     if (!improved) break;
   }
-  if (prev[n] == kInf) return std::nullopt;
-  Slicing slicing;
-  slicing.bottleneck = prev[n];
-  slicing.cuts.assign(k + 1, n);
-  int r = n;
-  for (int j = used; j >= 1; --j) {
-    slicing.cuts[j] = r;
-    if (from[j][r] >= 0) r = from[j][r];
+  const double best = prev_[n];
+  if (best == kInf) return std::nullopt;
+  // Rebuild: the fewest intervals of cost <= best covering [0, n). Some
+  // slicing into <= k such intervals exists, so the fewest is <= k. The
+  // comparisons use the very doubles of the DP, so they are exact.
+  std::vector<int>& count = count_;
+  std::vector<int>& parent = parent_;
+  count.assign(n + 1, std::numeric_limits<int>::max());
+  parent.assign(n + 1, -1);
+  count[0] = 0;
+  for (int l = 0; l < n; ++l) {
+    if (count[l] == std::numeric_limits<int>::max()) continue;
+    for (int i = begin_[l]; i < begin_[l + 1]; ++i) {
+      const int r = ends_[i];
+      if (costs_[i] <= best && count[l] + 1 < count[r]) {
+        count[r] = count[l] + 1;
+        parent[r] = l;
+      }
+    }
   }
+  Slicing slicing;
+  slicing.bottleneck = best;
+  slicing.cuts.assign(k + 1, n);
+  int j = count[n];
+  for (int r = n; r > 0; r = parent[r]) slicing.cuts[j--] = r;
   slicing.cuts[0] = 0;
   return slicing;
+}
+
+double SliceDp::GreedyBottleneck(absl::Span<const int> order, int k,
+                                 int64_t memory_limit) {
+  // Contiguous pieces of work <= cap, cap found by bisection (greedy filling
+  // is exact for min-max contiguous work); then the exact cost of that
+  // slicing, communication included. Infinity if it breaks the memory limit.
+  const double lb = std::max(graph_.total_work() / k, graph_.max_work());
+  auto pieces = [&](double cap, bool assign) {
+    int piece = 0;
+    double work = 0;
+    for (int v : order) {
+      if (work > 0 && work + graph_.work(v) > cap) {
+        ++piece;
+        work = 0;
+      }
+      work += graph_.work(v);
+      // Rounding can open one piece too many at cap = W; the remainder then
+      // joins the last stage, still a slicing of the order.
+      if (assign) greedy_stage_of_[v] = std::min(piece, k - 1);
+    }
+    return piece + 1;
+  };
+  double lo = lb, hi = std::max(lb, graph_.total_work());
+  for (int it = 0; it < 60 && hi - lo > 1e-9 * hi; ++it) {
+    const double mid = (lo + hi) / 2;
+    (pieces(mid, false) <= k ? hi : lo) = mid;
+  }
+  greedy_stage_of_.resize(graph_.num_nodes());
+  pieces(hi, true);
+  const PartitionCost cost =
+      EvaluateFeasiblePartition(graph_, greedy_stage_of_, k);
+  if (FirstMemoryViolation(cost, memory_limit) >= 0) {
+    return std::numeric_limits<double>::infinity();
+  }
+  return cost.bottleneck;
+}
+
+std::vector<int> SliceDp::GreedyPartition(absl::Span<const int> order, int k,
+                                          int64_t memory_limit) {
+  if (GreedyBottleneck(order, k, memory_limit) ==
+      std::numeric_limits<double>::infinity()) {
+    return {};
+  }
+  return greedy_stage_of_;
 }
 
 std::optional<Slicing> SliceDp::Solve(absl::Span<const int> order, int k,
@@ -113,10 +172,15 @@ std::optional<Slicing> SliceDp::Solve(absl::Span<const int> order, int k,
   // the sums cannot lose the single-stage slicing.
   const double total = graph_.total_work();
   const double lb0 = std::max(total / k, graph_.max_work());
-  auto next_threshold = [&](double t) {
+  // A slicing of this very order costs `greedy`, so a threshold a hair above
+  // it always succeeds: it caps the doubling and, when it is the smaller
+  // start, makes one enumeration pass enough with few intervals.
+  const double greedy = GreedyBottleneck(order, k, memory_limit);
+  const double sure = greedy * (1 + 1e-9);
+  auto capped = [&](double t) {
     return t >= total ? limit : std::min(limit, t);
   };
-  double threshold = next_threshold(2 * lb0);
+  double threshold = std::min(capped(2 * lb0), sure);
   while (true) {
     if (!EnumerateIntervals(order, threshold, memory_limit, ctx)) {
       return std::nullopt;
@@ -126,7 +190,9 @@ std::optional<Slicing> SliceDp::Solve(absl::Span<const int> order, int k,
     // Every slicing with bottleneck <= threshold was enumerated, so none
     // exists; retry with a larger one unless the limit is reached.
     if (threshold >= limit) return std::nullopt;
-    threshold = next_threshold(2 * threshold);
+    double next = capped(2 * threshold);
+    if (threshold < sure) next = std::min(next, sure);
+    threshold = next;
   }
 }
 

@@ -24,8 +24,10 @@ struct Slicing {
 // under the exact cost model (the paper's Algorithm 1). Interval costs are
 // computed incrementally as a stage grows by one node, and only intervals
 // whose work (a lower bound on their cost) stays under the current threshold
-// are enumerated. The threshold starts at twice the order-independent lower
-// bound and doubles until a slicing fits, so the result is exact. Not
+// are enumerated. The threshold starts at the smaller of twice the
+// order-independent lower bound and the exact cost of the work-balanced greedy
+// slicing of the same order (always feasible, so usually one pass suffices),
+// and doubles until a slicing fits, so the result is exact. Not
 // thread-safe: one instance per thread (it keeps scratch buffers).
 class SliceDp {
  public:
@@ -39,6 +41,12 @@ class SliceDp {
       double limit = std::numeric_limits<double>::infinity(),
       int64_t memory_limit = 0, const SolveContext* ctx = nullptr);
 
+  // The work-balanced greedy slicing of `order` into at most k stages
+  // (O((n + m) log) work, no DP), as a stage per node; empty when it breaks
+  // the memory limit. A quick first answer; Solve() is never worse.
+  std::vector<int> GreedyPartition(absl::Span<const int> order, int k,
+                                   int64_t memory_limit = 0);
+
   // Stage of every node for a slicing of `order`.
   static std::vector<int> StageOf(absl::Span<const int> order,
                                   const Slicing& slicing);
@@ -47,8 +55,15 @@ class SliceDp {
   // Enumerates the intervals of cost <= threshold; false if stopped.
   bool EnumerateIntervals(absl::Span<const int> order, double threshold,
                           int64_t memory_limit, const SolveContext* ctx);
-  // Layered DP over the enumerated intervals.
-  std::optional<Slicing> BestSlicing(int n, int k) const;
+  // Layered DP over the enumerated intervals (two rows of n + 1 values), then
+  // the slicing is rebuilt with the fewest intervals of cost <= the optimum,
+  // so memory stays O(n + intervals) for any k.
+  std::optional<Slicing> BestSlicing(int n, int k);
+  // Exact bottleneck of the work-balanced greedy slicing of `order` (a valid
+  // slicing, so an upper bound on the optimum); infinity if it breaks the
+  // memory limit.
+  double GreedyBottleneck(absl::Span<const int> order, int k,
+                          int64_t memory_limit);
 
   const Graph& graph_;
   std::vector<int> pos_;
@@ -59,6 +74,10 @@ class SliceDp {
   std::vector<int> begin_;
   std::vector<int> ends_;
   std::vector<double> costs_;
+  // Scratch of BestSlicing and GreedyBottleneck.
+  std::vector<double> prev_, cur_;
+  std::vector<int> count_, parent_;
+  std::vector<int> greedy_stage_of_;
 };
 
 }  // namespace pipecut

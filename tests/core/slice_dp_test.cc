@@ -106,5 +106,26 @@ TEST(SliceDp, ReportsMemoryInfeasibility) {
                   .has_value());
 }
 
+TEST(SliceDp, GreedyPartitionIsAValidSlicingNoBetterThanTheDp) {
+  for (int trial = 0; trial < 200; ++trial) {
+    const int n = 1 + trial % 40;
+    const int k = 1 + trial % 9;
+    Graph g = testing::MakeGraph(
+        testing::RandomDag(n, 0.2, trial % 2 ? 10 : 0, 2000 + trial));
+    const int64_t memory_limit = trial % 4 == 0 ? 300 : 0;
+    SliceDp dp(g);
+    const std::vector<int> quick =
+        dp.GreedyPartition(g.topological_order(), k, memory_limit);
+    auto best = dp.Solve(g.topological_order(), k,
+                         std::numeric_limits<double>::infinity(), memory_limit);
+    if (quick.empty()) continue;  // greedy broke the memory limit
+    auto cost = EvaluatePartition(g, quick, k);
+    ASSERT_TRUE(cost.ok()) << cost.status();
+    EXPECT_EQ(FirstMemoryViolation(*cost, memory_limit), -1);
+    ASSERT_TRUE(best.has_value());
+    EXPECT_LE(best->bottleneck, cost->bottleneck + 1e-9) << "trial " << trial;
+  }
+}
+
 }  // namespace
 }  // namespace pipecut
