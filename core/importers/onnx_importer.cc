@@ -1,5 +1,6 @@
 #include "core/importers/onnx_importer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -283,7 +284,8 @@ class Importer {
       n->set_comm(comm);
       n->set_memory_bytes(static_cast<int64_t>(mem));
       stats_.total_flops += cost.flops;
-      stats_.weight_bytes += static_cast<int64_t>(mem);
+      stats_.weight_bytes = static_cast<int64_t>(
+          std::min(9e18, static_cast<double>(stats_.weight_bytes) + mem));
     }
     stats_.onnx_nodes = graph.node_size();
     stats_.compute_nodes = out_.nodes_size();

@@ -167,16 +167,20 @@ std::optional<IntTensor> Binary(const std::string& op, const IntTensor& a,
   for (size_t i = 0; i < n; ++i) {
     const int64_t x = a.values[na == 1 ? 0 : i];
     const int64_t y = b.values[nb == 1 ? 0 : i];
+    int64_t r = 0;
+    bool overflow = false;
     if (op == "Add") {
-      out.values.push_back(x + y);
+      overflow = __builtin_add_overflow(x, y, &r);
     } else if (op == "Sub") {
-      out.values.push_back(x - y);
+      overflow = __builtin_sub_overflow(x, y, &r);
     } else if (op == "Mul") {
-      out.values.push_back(x * y);
+      overflow = __builtin_mul_overflow(x, y, &r);
     } else {  // Div: integer division truncates toward zero, as in C.
       if (y == 0 || (x == INT64_MIN && y == -1)) return std::nullopt;
-      out.values.push_back(x / y);
+      r = x / y;
     }
+    if (overflow) return std::nullopt;  // malformed input, not a shape
+    out.values.push_back(r);
   }
   return out;
 }
@@ -199,7 +203,9 @@ std::optional<IntTensor> Evaluate(
     const std::vector<int64_t>& dims = it->second;
     if (op == "Size") {
       int64_t n = 1;
-      for (int64_t d : dims) n *= d;
+      for (int64_t d : dims) {
+        if (__builtin_mul_overflow(n, d, &n)) return std::nullopt;
+      }
       return IntTensor{{}, {n}, onnx::TensorProto::INT64};
     }
     const int64_t rank = static_cast<int64_t>(dims.size());
@@ -314,14 +320,16 @@ std::optional<IntTensor> Evaluate(
     if (step > 0) {
       start = std::clamp<int64_t>(start, 0, n);
       end = std::clamp<int64_t>(end, 0, n);
-      for (int64_t i = start; i < end; i += step) {
+      for (int64_t i = start; i < end;) {
         out.values.push_back(data.values[i]);
+        if (__builtin_add_overflow(i, step, &i)) break;
       }
     } else {
       start = std::clamp<int64_t>(start, -1, n - 1);
       end = std::clamp<int64_t>(end, -1, n - 1);
-      for (int64_t i = start; i > end; i += step) {
+      for (int64_t i = start; i > end;) {
         out.values.push_back(data.values[i]);
+        if (__builtin_add_overflow(i, step, &i)) break;
       }
     }
     out.dims[0] = static_cast<int64_t>(out.values.size());
@@ -340,11 +348,12 @@ std::optional<IntTensor> Evaluate(
     const int64_t limit = in[1]->values[0];
     const int64_t delta = in[2]->values[0];
     IntTensor out{{0}, {}, in[0]->type};
-    for (int64_t v = start; delta > 0 ? v < limit : v > limit; v += delta) {
+    for (int64_t v = start; delta > 0 ? v < limit : v > limit;) {
       out.values.push_back(v);
       if (static_cast<int64_t>(out.values.size()) > kMaxElements) {
         return std::nullopt;
       }
+      if (__builtin_add_overflow(v, delta, &v)) break;
     }
     out.dims[0] = static_cast<int64_t>(out.values.size());
     return out;
