@@ -164,6 +164,7 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
   IdealDpResult result;
   const int n = graph.num_nodes();
   auto stopped = [&] { return ctx != nullptr && ctx->ShouldStop(); };
+  auto too_slow = [&] { return absl::Now() > params.give_up_at; };
   std::vector<Key> zobrist(n);
   uint64_t seed = 0x5eed1dea15ULL;
   for (Key& z : zobrist) z = {SplitMix64(seed), SplitMix64(seed)};
@@ -183,6 +184,11 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
     std::vector<Frontier> next;
     for (const Frontier& f : layer) {
       if (stopped()) return result;
+      if (too_slow()) {
+        result.status = Status::kTooLarge;
+        result.ideals = static_cast<int64_t>(ideals.size());
+        return result;
+      }
       for (int x : f.addable) {
         const Key& base = ideals[f.id].key;
         const Key key{base.first ^ zobrist[x].first,
@@ -227,6 +233,11 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
   PairBuilder builder(graph, params, ideals, index, zobrist);
   for (int i = 1; i < num_ideals; ++i) {
     if ((i & 63) == 0 && stopped()) return result;
+    if ((i & 63) == 0 && too_slow()) {
+      result.status = Status::kTooLarge;
+      result.pairs = static_cast<int64_t>(pair_j.size());
+      return result;
+    }
     if (!builder.Build(i, pair_j, pair_cost)) {
       result.status = Status::kTooLarge;
       result.pairs = static_cast<int64_t>(pair_j.size());
@@ -319,6 +330,9 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // incumbent's own stages.
   params.cost_limit = limit * (1 + 1e-9) + 1e-12;
   params.max_ideals = options_.ideal_dp_max_ideals;
+  params.max_pairs = std::max<int64_t>(1'000'000, 20 * params.max_ideals);
+  params.give_up_at =
+      absl::Now() + absl::Seconds(0.5 * std::max(0.0, ctx.RemainingSeconds()));
   const IdealDpResult result = SolveIdealDp(graph_, params, &ctx);
   switch (result.status) {
     case IdealDpResult::Status::kSolved: {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "core/graph/graph.h"
 #include "core/options.h"
 #include "core/solve/solve_context.h"
@@ -21,6 +23,8 @@ struct IdealDpParams {
   double cost_limit = std::numeric_limits<double>::infinity();
   int64_t max_ideals = 200'000;
   int64_t max_pairs = 50'000'000;
+  // Give up (kTooLarge) after this time; checked with the stop token.
+  absl::Time give_up_at = absl::InfiniteFuture();
 };
 
 struct IdealDpResult {
@@ -58,7 +62,9 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
 // SliceDP of the topological order) as cost limit; offers the optimal
 // partition and publishes its value as a lower bound, which proves
 // optimality. Gives up (logged) when the graph has more than
-// options.ideal_dp_max_ideals ideals.
+// options.ideal_dp_max_ideals ideals, more than 20 stage pairs per allowed
+// ideal, or after half of the remaining time (the other workers need the
+// threads; a partial DP proves nothing).
 class IdealDpWorker : public Worker {
  public:
   IdealDpWorker(const Graph& graph, int k, const ResolvedOptions& options)

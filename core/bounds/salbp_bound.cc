@@ -5,6 +5,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/bounds/bound_rounding.h"
 #include "core/bounds/closure_work.h"
 #include "core/bounds/combinatorial_bound.h"
 

@@ -25,7 +25,8 @@ namespace pipecut {
 double BinPackingLowerBound(const Graph& graph, int k);
 double HeadTailLowerBound(const Graph& graph, int k);
 
-// "salbp_lb": publishes max of the two (and LB0) in one step.
+// "salbp_lb": publishes max of the two (and LB0) in one step, rounded up
+// when all work and comm values are integers (then OPT is an integer).
 class SalbpBoundWorker : public Worker {
  public:
   SalbpBoundWorker(const Graph& graph, int k) : graph_(graph), k_(k) {}

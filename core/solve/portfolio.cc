@@ -34,23 +34,13 @@ const std::vector<MethodSpec>& Registry() {
          return std::make_unique<OrderDpWorker>(env.graph, env.k,
                                                 env.options.memory_limit_bytes);
        }},
-      {"brkga",
+      {"salbp_lb",
        [](const WorkerEnv& env) {
-         return std::make_unique<BrkgaWorker>(env.graph, env.k, env.options,
-                                              env.seed);
-       }},
-      {"local_search",
-       [](const WorkerEnv& env) {
-         return std::make_unique<LocalSearchWorker>(
-             env.graph, env.k, env.options.memory_limit_bytes, env.seed);
+         return std::make_unique<SalbpBoundWorker>(env.graph, env.k);
        }},
       {"ideal_dp",
        [](const WorkerEnv& env) {
          return std::make_unique<IdealDpWorker>(env.graph, env.k, env.options);
-       }},
-      {"salbp_lb",
-       [](const WorkerEnv& env) {
-         return std::make_unique<SalbpBoundWorker>(env.graph, env.k);
        }},
       {"bottleneck_mip",
        [](const WorkerEnv& env) {
@@ -64,6 +54,16 @@ const std::vector<MethodSpec>& Registry() {
       {"exact_mip",
        [](const WorkerEnv& env) {
          return std::make_unique<ExactMipWorker>(env.graph, env.k, env.options);
+       }},
+      {"brkga",
+       [](const WorkerEnv& env) {
+         return std::make_unique<BrkgaWorker>(env.graph, env.k, env.options,
+                                              env.seed);
+       }},
+      {"local_search",
+       [](const WorkerEnv& env) {
+         return std::make_unique<LocalSearchWorker>(
+             env.graph, env.k, env.options.memory_limit_bytes, env.seed);
        }},
   };
   return *kRegistry;
