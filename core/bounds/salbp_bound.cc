@@ -55,11 +55,16 @@ double HeadTailLowerBound(const Graph& graph, int k) {
   return lo;  // infeasible (or LB0): every partition has bottleneck > lo
 }
 
+double SalbpLowerBound(const Graph& graph, int k) {
+  const double bound =
+      std::max({CombinatorialLowerBound(graph, k),
+                BinPackingLowerBound(graph, k), HeadTailLowerBound(graph, k)});
+  // With integral work and comm every stage cost, hence OPT, is an integer.
+  return BoundRounder(graph).integral() ? std::ceil(bound - 1e-9) : bound;
+}
+
 bool SalbpBoundWorker::Step(SolveContext& /*ctx*/, SolutionBoard& board) {
-  const double bound = std::max({CombinatorialLowerBound(graph_, k_),
-                                 BinPackingLowerBound(graph_, k_),
-                                 HeadTailLowerBound(graph_, k_)});
-  board.RaiseLowerBound(bound, name());
+  board.RaiseLowerBound(SalbpLowerBound(graph_, k_), name());
   return false;
 }
 

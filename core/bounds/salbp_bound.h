@@ -25,8 +25,11 @@ namespace pipecut {
 double BinPackingLowerBound(const Graph& graph, int k);
 double HeadTailLowerBound(const Graph& graph, int k);
 
-// "salbp_lb": publishes max of the two (and LB0) in one step, rounded up
-// when all work and comm values are integers (then OPT is an integer).
+// The max of the two and LB0, rounded up when every work and comm value is
+// an integer (then every stage cost, hence OPT, is an integer).
+double SalbpLowerBound(const Graph& graph, int k);
+
+// "salbp_lb": publishes SalbpLowerBound in one step.
 class SalbpBoundWorker : public Worker {
  public:
   SalbpBoundWorker(const Graph& graph, int k) : graph_(graph), k_(k) {}

@@ -1,5 +1,7 @@
 #include "core/bounds/salbp_bound.h"
 
+#include <algorithm>
+
 #include "core/bounds/combinatorial_bound.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_graphs.h"
@@ -22,6 +24,19 @@ TEST(SalbpBound, BinPackingSeesThatTwoHeavyNodesShareAStage) {
   const Graph graph = testing::MakeGraph(Independent({5, 5, 5, 1}));
   EXPECT_DOUBLE_EQ(CombinatorialLowerBound(graph, 2), 8);
   EXPECT_DOUBLE_EQ(BinPackingLowerBound(graph, 2), 10);
+}
+
+TEST(SalbpBound, RoundsUpOnIntegralData) {
+  // W/k = 26/3 = 8.67 beats bin packing (4 + 4), so OPT >= 9 with integral
+  // costs.
+  const Graph integral = testing::MakeGraph(Independent({7, 6, 5, 4, 4}));
+  EXPECT_DOUBLE_EQ(SalbpLowerBound(integral, 3), 9);
+  // Fractional costs: no rounding.
+  const Graph fractional = testing::MakeGraph(Independent({7, 6, 5, 4, 4.2}));
+  EXPECT_DOUBLE_EQ(SalbpLowerBound(fractional, 3),
+                   std::max({CombinatorialLowerBound(fractional, 3),
+                             BinPackingLowerBound(fractional, 3),
+                             HeadTailLowerBound(fractional, 3)}));
 }
 
 TEST(SalbpBound, HeadTailSeesAChain) {
@@ -51,6 +66,7 @@ TEST(SalbpBound, NeverAboveBruteForce) {
     const double opt = *testing::BruteForceOptimum(graph, k);
     const double packing = BinPackingLowerBound(graph, k);
     const double head_tail = HeadTailLowerBound(graph, k);
+    EXPECT_LE(SalbpLowerBound(graph, k), opt + 1e-6) << "seed " << seed;
     EXPECT_LE(packing, opt + 1e-6) << "seed " << seed;
     EXPECT_LE(head_tail, opt + 1e-6) << "seed " << seed;
     if (std::max(packing, head_tail) >
