@@ -90,6 +90,16 @@ void Job::Unsubscribe(const JobSubscriber* subscriber) {
       subscribers_.end());
 }
 
+int Job::num_subscribers() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(subscribers_.size());
+}
+
+bool Job::stop_requested() const {
+  absl::MutexLock lock(&mu_);
+  return solver_ != nullptr && solver_->context().stop_requested();
+}
+
 absl::Status Job::Start(Executor* executor, Metrics* metrics,
                         std::function<void(std::shared_ptr<Job>)> on_finished) {
   Solver* solver_ptr;

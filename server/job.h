@@ -49,11 +49,17 @@ class Job : public std::enable_shared_from_this<Job> {
   const std::string& id() const { return id_; }
   const Graph& graph() const { return *prepared_.graph; }
   int k() const { return prepared_.k; }
+  // The solver's external deadline (InfiniteFuture for submitted jobs).
+  absl::Time external_deadline() const { return external_deadline_; }
 
   // Adds `subscriber` and replays the current state to it (nothing while
   // queued). A finished job replays its final snapshot.
   void Subscribe(std::shared_ptr<JobSubscriber> subscriber);
   void Unsubscribe(const JobSubscriber* subscriber);
+  // Streams following the job now (for logs and tests).
+  int num_subscribers() const;
+  // True once a running job was asked to stop (for tests and logs).
+  bool stop_requested() const;
 
   // --- Called by JobManager. ---
   // Creates the Solver, schedules it on `executor` and starts the pump;

@@ -125,9 +125,11 @@ void SolveReactor::OnCancel() {
   }
   if (mode_ == Mode::kSolve) {
     // The Solve stream owns its job: a dropped stream stops the solve. Tell a
-    // passed deadline apart from a client cancel for the logs and metrics.
-    const bool deadline_passed =
-        context_->deadline() <= std::chrono::system_clock::now();
+    // passed deadline apart from a client cancel for logs and metrics. The
+    // client may cut the call at its deadline slightly before the server's
+    // timer fires, so compare with the solver's deadline, which sits a
+    // margin earlier (SolverDeadline).
+    const bool deadline_passed = absl::Now() >= job_->external_deadline();
     jobs_->Cancel(job_, deadline_passed ? v1::STOP_REASON_DEADLINE
                                         : v1::STOP_REASON_CANCELLED);
   }
