@@ -164,9 +164,10 @@ int main(int argc, char** argv) {
 
   std::printf(
       "| model | ONNX ops | folded | nodes | edges | GFLOP | weights MB | "
-      "work ms | comm ms | no formula | import ms (median of %d) |",
+      "work ms | comm ms | no formula | unknown dims | import ms (median of "
+      "%d) |",
       repeat);
-  std::printf("\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  std::printf("\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   std::printf("\n");
 
   int failures = 0;
@@ -211,11 +212,13 @@ int main(int argc, char** argv) {
     }
     std::string name = path.substr(path.find_last_of('/') + 1);
     std::printf(
-        "| %s | %d | %d | %d | %d | %.2f | %.1f | %.3f | %.3f | %s | %.1f |",
+        "| %s | %d | %d | %d | %d | %.2f | %.1f | %.3f | %.3f | %s | %d | %.1f "
+        "|",
         name.c_str(), stats.onnx_nodes, stats.folded_nodes, graph->num_nodes(),
         graph->num_edges(), stats.total_flops / 1e9,
         static_cast<double>(stats.weight_bytes) / 1e6, graph->total_work(),
-        comm, no_formula.empty() ? "-" : no_formula.c_str(), Median(times));
+        comm, no_formula.empty() ? "-" : no_formula.c_str(),
+        stats.unknown_dim_tensors, Median(times));
     models.push_back({name, std::make_shared<const Graph>(*std::move(graph))});
     std::printf("\n");
     std::fflush(stdout);

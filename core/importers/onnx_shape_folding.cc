@@ -158,7 +158,7 @@ std::optional<IntTensor> Binary(const std::string& op, const IntTensor& a,
   const size_t nb = b.values.size();
   if (na != nb && na != 1 && nb != 1) return std::nullopt;
   IntTensor out;
-  out.type = a.type;
+  out.type = op == "Equal" ? onnx::TensorProto::BOOL : a.type;
   out.dims = (na >= nb ? a : b).dims;
   if (a.dims.size() > out.dims.size()) out.dims = a.dims;
   if (b.dims.size() > out.dims.size()) out.dims = b.dims;
@@ -175,6 +175,8 @@ std::optional<IntTensor> Binary(const std::string& op, const IntTensor& a,
       overflow = __builtin_sub_overflow(x, y, &r);
     } else if (op == "Mul") {
       overflow = __builtin_mul_overflow(x, y, &r);
+    } else if (op == "Equal") {
+      r = x == y ? 1 : 0;
     } else {  // Div: integer division truncates toward zero, as in C.
       if (y == 0 || (x == INT64_MIN && y == -1)) return std::nullopt;
       r = x / y;
@@ -335,9 +337,30 @@ std::optional<IntTensor> Evaluate(
     out.dims[0] = static_cast<int64_t>(out.values.size());
     return out;
   }
-  if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div") &&
+  if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+       op == "Equal") &&
       all_present(2)) {
     return Binary(op, *in[0], *in[1]);
+  }
+  if (op == "Where" && all_present(3)) {
+    // where(cond, x, y) = x + cond * (y - x) is overflow-prone; select
+    // elementwise instead, broadcasting size-1 operands.
+    std::optional<IntTensor> picked = Binary("Sub", *in[1], *in[2]);
+    if (!picked) return std::nullopt;
+    const size_t n = picked->values.size();
+    const IntTensor& c = *in[0];
+    if (c.values.size() != n && c.values.size() != 1) return std::nullopt;
+    if (c.dims.size() > picked->dims.size()) {
+      if (Numel(c.dims) != static_cast<int64_t>(n)) return std::nullopt;
+      picked->dims = c.dims;
+    }
+    picked->type = in[1]->type;
+    for (size_t i = 0; i < n; ++i) {
+      const bool take_x = c.values[c.values.size() == 1 ? 0 : i] != 0;
+      const IntTensor& from = take_x ? *in[1] : *in[2];
+      picked->values[i] = from.values[from.values.size() == 1 ? 0 : i];
+    }
+    return picked;
   }
   if (op == "Range" && all_present(3)) {
     if (in[0]->values.size() != 1 || in[1]->values.size() != 1 ||

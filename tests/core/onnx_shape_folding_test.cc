@@ -133,6 +133,21 @@ TEST(OnnxShapeFolding, EvaluatesShapeArithmeticIntoConstants) {
   EXPECT_EQ(FoldShapeComputations(m), 0);
 }
 
+// torch's expand(-1, ...) exports as Where(Equal(target, -1), 1, target).
+TEST(OnnxShapeFolding, EqualAndWhereAsInExpand) {
+  onnx::ModelProto m;
+  onnx::GraphProto& g = *m.mutable_graph();
+  AddInt64(g, "target", {-1, 5});
+  AddInt64(g, "minus_one", {-1}, /*scalar=*/true);
+  AddInt64(g, "ones", {1, 1});
+  AddNode(g, "Equal", {"target", "minus_one"}, "eq");
+  AddNode(g, "Where", {"eq", "ones", "target"}, "shape");
+  EXPECT_EQ(FoldShapeComputations(m), 2);
+  EXPECT_EQ(g.node(0).attribute(0).t().data_type(), onnx::TensorProto::BOOL);
+  EXPECT_THAT(g.node(0).attribute(0).t().int32_data(), ElementsAre(1, 0));
+  EXPECT_THAT(ConstantValues(g, "shape"), ElementsAre(1, 5));
+}
+
 TEST(OnnxShapeFolding, LeavesSymbolicShapesAlone) {
   onnx::ModelProto m = SliceModel(/*symbolic_batch=*/true);
   Infer(m);
