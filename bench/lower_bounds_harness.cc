@@ -325,7 +325,7 @@ int main(int argc, char** argv) {
   std::string testbed = "../shared/testbed";
   std::string sets = "real,wide";
   std::string ks_text = "2,4,8,16,32,64";
-  std::string single;
+  std::string single, single_methods;
   double budget = 2, ub_budget = 1, scholl_budget = 5;
   int wide_per_size = 2, scholl_limit = 0, threads = 1, k_single = 64;
   int cancel_repeats = 5, max_real = 0;
@@ -342,18 +342,30 @@ int main(int argc, char** argv) {
   app.add_option("--cancel-repeats", cancel_repeats, "cancel measurements");
   app.add_option("--single", single, "solve one graph with every method");
   app.add_option("-k", k_single, "k for --single");
+  app.add_option("--methods", single_methods,
+                 "comma-separated methods for --single (default all)");
   CLI11_PARSE(app, argc, argv);
   SetMinLogLevel(LogLevel::kWarning);
 
   if (!single.empty()) {
     auto graph = Load(single);
     if (graph == nullptr) return 1;
-    auto r = SolveToCompletion(graph, k_single, Options({}, budget, threads));
+    std::vector<std::string> methods;
+    if (!single_methods.empty()) {
+      methods = absl::StrSplit(single_methods, ',');
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r =
+        SolveToCompletion(graph, k_single, Options(methods, budget, threads));
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     if (!r.ok()) return 1;
-    std::printf("%s n=%d k=%d UB=%g LB=%g ratio=%.4f bound by %s\n",
+    std::printf("%s n=%d k=%d UB=%g LB=%g ratio=%.4f bound by %s, %.2f s\n",
                 single.c_str(), graph->num_nodes(), k_single,
                 r->best_bottleneck(), r->lower_bound,
-                r->lower_bound / r->best_bottleneck(), r->bound_source.c_str());
+                r->lower_bound / r->best_bottleneck(), r->bound_source.c_str(),
+                secs);
     return 0;
   }
   std::vector<int> ks;

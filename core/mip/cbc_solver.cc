@@ -16,6 +16,7 @@
 #include "coin/CglProbing.hpp"
 #include "coin/ClpEventHandler.hpp"
 #include "coin/ClpSimplex.hpp"
+#include "coin/ClpSolve.hpp"
 #include "coin/CoinPackedMatrix.hpp"
 #include "coin/OsiClpSolverInterface.hpp"
 #include "core/util/logging.h"
@@ -178,6 +179,13 @@ MipRunResult SolveMip(const MipModel& model, const MipRunParams& params,
   }
   solver.messageHandler()->setLogLevel(0);
   solver.getModelPtr()->setLogLevel(0);
+  // Dual simplex for the root LP: Clp's automatic choice for large LPs is
+  // the "idiot" crash, which never reaches the event handler and so could
+  // not be cancelled (measured: seconds past the deadline on 2k nodes).
+  ClpSolve solve_options;
+  solve_options.setSolveType(ClpSolve::useDual);
+  solve_options.setPresolveType(ClpSolve::presolveOn);
+  solver.setSolveOptions(solve_options);
   ClpStopHandler lp_handler(sink);
   solver.getModelPtr()->passInEventHandler(&lp_handler);
 
