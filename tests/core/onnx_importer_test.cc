@@ -278,6 +278,43 @@ TEST(OnnxImporter, UnknownOpsGetAnElementwiseEstimate) {
   EXPECT_TRUE(Graph::FromProto(*g).ok());
 }
 
+// If/Loop bodies may read outer tensors directly; those are data edges.
+TEST(OnnxImporter, ControlFlowBodiesReadOuterTensors) {
+  ModelBuilder b;
+  b.Input("x", {4});
+  b.Input("cond", {}, onnx::TensorProto::BOOL);
+  b.Node("Relu", {"x"}, {"r"}, "relu");
+  onnx::NodeProto* branch = b.Node("If", {"cond"}, {"y"}, "if");
+  for (const char* name : {"then_branch", "else_branch"}) {
+    onnx::AttributeProto* a = branch->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    onnx::GraphProto* body = a->mutable_g();
+    body->set_name(name);
+    onnx::NodeProto* n = body->add_node();
+    n->set_op_type(std::string(name) == "then_branch" ? "Identity" : "Neg");
+    n->add_input("r");
+    n->add_output(std::string(name) + "_out");
+    onnx::ValueInfoProto* out = body->add_output();
+    out->set_name(std::string(name) + "_out");
+    out->mutable_type()->mutable_tensor_type()->set_elem_type(
+        onnx::TensorProto::FLOAT);
+  }
+  b.Node("Add", {"y", "r"}, {"z"}, "add");
+  b.Output("z");
+  OnnxImportStats stats;
+  absl::StatusOr<v1::Graph> g =
+      ImportOnnxModelProto(b.model(), SimpleDevice(), &stats);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_THAT(Ids(*g), UnorderedElementsAreArray({"relu", "if", "add"}));
+  EXPECT_THAT(Edges(*g),
+              UnorderedElementsAreArray(
+                  std::vector<std::pair<std::string, std::string>>{
+                      {"relu", "if"}, {"relu", "add"}, {"if", "add"}}));
+  EXPECT_EQ(stats.ops_without_formula.at("If"), 1);
+  EXPECT_TRUE(Graph::FromProto(*g).ok());
+}
+
 TEST(OnnxImporter, RejectsGarbageAndEmptyModels) {
   EXPECT_EQ(ImportOnnxModel("", SimpleDevice()).status().code(),
             absl::StatusCode::kInvalidArgument);
