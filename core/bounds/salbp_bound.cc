@@ -26,6 +26,23 @@ double BinPackingLowerBound(const Graph& graph, int k) {
   return best;
 }
 
+double NeighbourhoodLowerBound(const Graph& graph) {
+  double best = 0;
+  for (int v = 0; v < graph.num_nodes(); ++v) {
+    double bound = graph.work(v);
+    for (int u : graph.predecessors(v)) {
+      bound += std::min(graph.work(u), graph.comm(u));
+    }
+    if (!graph.successors(v).empty()) {
+      double succ_work = 0;
+      for (int y : graph.successors(v)) succ_work += graph.work(y);
+      bound += std::min(graph.comm(v), succ_work);
+    }
+    best = std::max(best, bound);
+  }
+  return best;
+}
+
 double HeadTailLowerBound(const Graph& graph, int k) {
   const int n = graph.num_nodes();
   const std::vector<double> up = ClosureWork(graph, true);
@@ -56,9 +73,9 @@ double HeadTailLowerBound(const Graph& graph, int k) {
 }
 
 double SalbpLowerBound(const Graph& graph, int k) {
-  const double bound =
-      std::max({CombinatorialLowerBound(graph, k),
-                BinPackingLowerBound(graph, k), HeadTailLowerBound(graph, k)});
+  const double bound = std::max(
+      {CombinatorialLowerBound(graph, k), BinPackingLowerBound(graph, k),
+       HeadTailLowerBound(graph, k), NeighbourhoodLowerBound(graph)});
   // With integral work and comm every stage cost, hence OPT, is an integer.
   return BoundRounder(graph).integral() ? std::ceil(bound - 1e-9) : bound;
 }

@@ -23,9 +23,19 @@ namespace pipecut {
 // bound. A(v), D(v) include v; computed exactly for n <= 4096 and by the
 // heaviest path (a lower bound on them, so still valid) above.
 double BinPackingLowerBound(const Graph& graph, int k);
+
+// Neighbourhood bound, which sees communication: the stage S holding v pays,
+// besides w(v), for each predecessor u either w(u) (u in S) or c(u) (u read
+// by S from outside: u in in(S)), and, if v has successors, either the work
+// of all of them (all in S) or c(v) (one outside: v in out(S)). These charges
+// are for distinct nodes or tensors, so
+//   f(S) >= w(v) + sum_{u in pred(v)} min(w(u), c(u))
+//               + [succ(v) nonempty] min(c(v), w(succ(v))),
+// and OPT >= the max over v.
+double NeighbourhoodLowerBound(const Graph& graph);
 double HeadTailLowerBound(const Graph& graph, int k);
 
-// The max of the two and LB0, rounded up when every work and comm value is
+// The max of the three and LB0, rounded up when every work and comm value is
 // an integer (then every stage cost, hence OPT, is an integer).
 double SalbpLowerBound(const Graph& graph, int k);
 

@@ -54,6 +54,13 @@ TEST(SalbpBound, HeadTailSeesAChain) {
   EXPECT_LE(bound, 5);
 }
 
+TEST(SalbpBound, NeighbourhoodSeesCommunication) {
+  // Design example: d reads b and c (c = 2, 3, work 1 each) -> 1 + 1 + 1;
+  // a (c = 5) has two readers of work 1 each -> 1 + min(5, 2) = 3.
+  const Graph graph = testing::MakeGraph(testing::DesignExample());
+  EXPECT_DOUBLE_EQ(NeighbourhoodLowerBound(graph), 3);
+}
+
 TEST(SalbpBound, NeverAboveBruteForce) {
   int improved = 0;
   for (uint64_t seed = 0; seed < 300; ++seed) {
@@ -67,6 +74,7 @@ TEST(SalbpBound, NeverAboveBruteForce) {
     const double packing = BinPackingLowerBound(graph, k);
     const double head_tail = HeadTailLowerBound(graph, k);
     EXPECT_LE(SalbpLowerBound(graph, k), opt + 1e-6) << "seed " << seed;
+    EXPECT_LE(NeighbourhoodLowerBound(graph), opt + 1e-6) << "seed " << seed;
     EXPECT_LE(packing, opt + 1e-6) << "seed " << seed;
     EXPECT_LE(head_tail, opt + 1e-6) << "seed " << seed;
     if (std::max(packing, head_tail) >
