@@ -115,7 +115,7 @@ class ClpStopHandler : public ClpEventHandler {
 
   int event(Event which) override {
     if (which != endOfIteration) return -1;
-    if (++calls_ % 16 != 0) return -1;
+    if (++calls_ % 4 != 0) return -1;
     if (sink_->ShouldStop() || absl::Now() > sink_->run_deadline) {
       // Set before returning: CBC may read the aborted LP as infeasible, so
       // no bound computed from here on is trusted.
