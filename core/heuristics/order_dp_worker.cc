@@ -1,5 +1,7 @@
 #include "core/heuristics/order_dp_worker.h"
 
+#include "core/util/logging.h"
+
 namespace pipecut {
 
 OrderDpWorker::OrderDpWorker(const Graph& graph, int k, int64_t memory_limit)
@@ -22,6 +24,13 @@ bool OrderDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
       dp_.Solve(order, k_, board.best_bottleneck(), memory_limit_, &ctx);
   if (slicing.has_value()) {
     board.OfferPartition(SliceDp::StageOf(order, *slicing), name());
+  } else if (dp_.interval_cap_hit()) {
+    // Every order of this graph would be as large: the greedy slicing of the
+    // first step stays the dp answer.
+    PIPECUT_LOG(Warning) << "dp: SliceDP interval cap reached (n = "
+                         << graph_.num_nodes() << ", k = " << k_
+                         << "); keeping the greedy slicing";
+    return false;
   }
   return next_ < orders_.size();
 }

@@ -6,8 +6,9 @@
 
 namespace pipecut {
 
-SliceDp::SliceDp(const Graph& graph)
+SliceDp::SliceDp(const Graph& graph, int64_t max_intervals)
     : graph_(graph),
+      max_intervals_(max_intervals),
       pos_(graph.num_nodes()),
       last_succ_pos_(graph.num_nodes()),
       in_stamp_(graph.num_nodes()) {}
@@ -50,6 +51,10 @@ bool SliceDp::EnumerateIntervals(absl::Span<const int> order, double threshold,
         ends_.push_back(r + 1);
         costs_.push_back(cost);
       }
+    }
+    if (static_cast<int64_t>(ends_.size()) > max_intervals_) {
+      cap_hit_ = true;
+      return false;
     }
     begin_.push_back(ends_.size());
   }
@@ -159,6 +164,7 @@ std::optional<Slicing> SliceDp::Solve(absl::Span<const int> order, int k,
                                       double limit, int64_t memory_limit,
                                       const SolveContext* ctx) {
   const int n = order.size();
+  cap_hit_ = false;
   for (int i = 0; i < n; ++i) pos_[order[i]] = i;
   for (int v = 0; v < n; ++v) {
     last_succ_pos_[v] = -1;

@@ -31,7 +31,14 @@ struct Slicing {
 // thread-safe: one instance per thread (it keeps scratch buffers).
 class SliceDp {
  public:
-  explicit SliceDp(const Graph& graph);
+  // Memory guard: the enumerated intervals (about n^2 / k of them at a tight
+  // threshold, 12 bytes each) are capped so that a huge graph with few stages
+  // cannot exhaust memory; past the cap Solve() gives up (nullopt) and
+  // interval_cap_hit() says why. 2^25 intervals is about 400 MB.
+  static constexpr int64_t kDefaultMaxIntervals = int64_t{1} << 25;
+
+  explicit SliceDp(const Graph& graph,
+                   int64_t max_intervals = kDefaultMaxIntervals);
 
   // The optimal slicing of `order` (a topological order of every node) with
   // bottleneck <= `limit` and every stage's memory <= `memory_limit` (0 = no
@@ -47,12 +54,17 @@ class SliceDp {
   std::vector<int> GreedyPartition(absl::Span<const int> order, int k,
                                    int64_t memory_limit = 0);
 
+  // True when the last Solve() gave up at the interval cap (its nullopt then
+  // says nothing about feasibility).
+  bool interval_cap_hit() const { return cap_hit_; }
+
   // Stage of every node for a slicing of `order`.
   static std::vector<int> StageOf(absl::Span<const int> order,
                                   const Slicing& slicing);
 
  private:
-  // Enumerates the intervals of cost <= threshold; false if stopped.
+  // Enumerates the intervals of cost <= threshold; false if stopped or past
+  // the interval cap.
   bool EnumerateIntervals(absl::Span<const int> order, double threshold,
                           int64_t memory_limit, const SolveContext* ctx);
   // Layered DP over the enumerated intervals (two rows of n + 1 values), then
@@ -66,6 +78,8 @@ class SliceDp {
                           int64_t memory_limit);
 
   const Graph& graph_;
+  const int64_t max_intervals_;
+  bool cap_hit_ = false;
   std::vector<int> pos_;
   std::vector<int> last_succ_pos_;
   std::vector<int> in_stamp_;

@@ -127,5 +127,15 @@ TEST(SliceDp, GreedyPartitionIsAValidSlicingNoBetterThanTheDp) {
   }
 }
 
+TEST(SliceDp, GivesUpCleanlyAtTheIntervalCap) {
+  Graph g = testing::MakeGraph(testing::RandomDag(60, 0.1, 2, 77));
+  SliceDp capped(g, /*max_intervals=*/50);
+  EXPECT_FALSE(capped.Solve(g.topological_order(), 2).has_value());
+  EXPECT_TRUE(capped.interval_cap_hit());
+  SliceDp roomy(g);
+  EXPECT_TRUE(roomy.Solve(g.topological_order(), 2).has_value());
+  EXPECT_FALSE(roomy.interval_cap_hit());
+}
+
 }  // namespace
 }  // namespace pipecut
