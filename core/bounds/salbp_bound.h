@@ -35,7 +35,19 @@ double BinPackingLowerBound(const Graph& graph, int k);
 double NeighbourhoodLowerBound(const Graph& graph);
 double HeadTailLowerBound(const Graph& graph, int k);
 
-// The max of the three and LB0, rounded up when every work and comm value is
+// Destructive improvement (Scholl's SALBP-2 method with SALBP-1 bounds): a
+// bottleneck T is impossible when the works cannot be packed into k stages
+// of capacity T (f(S) >= w(S)) by any of these counts, each a lower bound on
+// the stages needed: ceil(W / T); the nodes heavier than T/2 (no two share a
+// stage) plus half of those equal to T/2; the Martello-Toth weights (1 above
+// 2T/3, 2/3 at 2T/3, 1/2 in (T/3, 2T/3), 1/3 at T/3: a stage's items weigh
+// at most 1 in total); or the head/tail test above. Every count is
+// non-increasing in T, so bisection finds the threshold; comparisons use a
+// 1e-9 relative slack in the permissive direction. With integral data the
+// bound is the next integer above the largest impossible T.
+double DestructiveLowerBound(const Graph& graph, int k);
+
+// The max of these and LB0, rounded up when every work and comm value is
 // an integer (then every stage cost, hence OPT, is an integer).
 double SalbpLowerBound(const Graph& graph, int k);
 
