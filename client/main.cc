@@ -17,6 +17,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "client/exit_codes.h"
+#include "client/import_command.h"
+#include "client/jobs_command.h"
 #include "client/progress_printer.h"
 #include "client/solve_session.h"
 #include "core/importers/graph_file.h"
@@ -227,6 +229,9 @@ int main(int argc, char** argv) {
   evaluate_cmd->add_flag("--json", evaluate.json,
                          "Print the EvaluateResponse as JSON");
   evaluate_cmd->callback([&] { exit_code = RunEvaluate(evaluate); });
+
+  AddJobsCommand(app, exit_code);
+  AddImportCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);
