@@ -5,6 +5,7 @@
 //
 //   upper_bounds_harness --testbed ../shared/testbed --budget 1 --threads 2
 //       [--ks 2,4,8,16,32,64] [--families msr,pipedream,scholl] [--csv out.csv]
+//       [--link-bandwidth 1e6]
 //
 // Prints one CSV row per (instance, k) to --csv (if given) and a summary per
 // family: geometric mean of baseline / pipecut (> 1 means pipecut is better)
@@ -48,6 +49,7 @@ int Main(int argc, char** argv) {
   std::vector<int> ks = {2, 4, 8, 16, 32, 64};
   std::vector<std::string> families = {"msr", "pipedream", "scholl"};
   std::string csv_path;
+  double link_bandwidth = 1e6;
   std::vector<std::string> methods = {"lb0", "dp", "brkga", "local_search"};
   app.add_option("--testbed", testbed, "testbed directory");
   app.add_option("--budget", budget, "seconds per solve");
@@ -57,6 +59,8 @@ int Main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--methods", methods, "pipecut workers")->delimiter(',');
   app.add_option("--csv", csv_path, "per-run CSV output");
+  app.add_option("--link-bandwidth", link_bandwidth,
+                 "bytes per ms for PipeDream comm (ImportOptions)");
   CLI11_PARSE(app, argc, argv);
 
   auto instances = ListTestbed(testbed, ks);
@@ -77,7 +81,9 @@ int Main(int argc, char** argv) {
         families.end()) {
       continue;
     }
-    auto proto = LoadGraphFile(instance.path);
+    v1::ImportOptions import_options;
+    import_options.set_link_bandwidth(link_bandwidth);
+    auto proto = LoadGraphFile(instance.path, import_options);
     if (!proto.ok()) {
       std::fprintf(stderr, "%s\n", proto.status().ToString().c_str());
       return 1;
@@ -135,9 +141,11 @@ int Main(int argc, char** argv) {
       if (csv.is_open()) csv << absl::StrJoin(row, ",") << "\n";
     }
   }
-  std::printf("budget %.3g s/solve, %d threads, methods %s, total %.0f s\n",
-              budget, threads, absl::StrJoin(methods, ",").c_str(),
-              absl::ToDoubleSeconds(absl::Now() - start));
+  std::printf(
+      "budget %.3g s/solve, %d threads, methods %s, link %.3g B/ms, total "
+      "%.0f s\n",
+      budget, threads, absl::StrJoin(methods, ",").c_str(), link_bandwidth,
+      absl::ToDoubleSeconds(absl::Now() - start));
   std::printf(
       "| family | runs | uniform/pipecut | work_balanced/pipecut | "
       "pipedream_dp/pipecut | pipecut worse (u/w/p) | LB0/UB | proven |\n");
