@@ -272,6 +272,29 @@ TEST(JobLifecycle, LimitsRefuseWithResourceExhaustedNamingTheLimit) {
       1);
 }
 
+TEST(JobLifecycle, BudgetCountsFromTheJobsStartNotItsSubmission) {
+  Server::Options options = TestServer::DefaultOptions();
+  options.limits.max_running_jobs = 1;
+  TestServer server(options);
+  server.BlockPool();
+  Submit(server, Request());  // holds the only running slot
+  v1::SolveRequest request = Request();
+  request.mutable_options()->set_time_limit_seconds(0.2);
+  const v1::Job queued = Submit(server, request);
+  ASSERT_EQ(queued.state(), v1::Job::STATE_QUEUED);
+  // Queued for longer than its whole budget...
+  absl::SleepFor(absl::Milliseconds(500));
+  server.ReleasePool();
+  const std::vector<v1::SolveEvent> events = Watch(server, queued.id());
+  ASSERT_FALSE(events.empty());
+  // ...it still gets the budget once it starts: the finite workers complete
+  // instead of the solve stopping at once without a partition.
+  EXPECT_NE(events.back().stop_reason(), v1::STOP_REASON_TIME_LIMIT);
+  EXPECT_GT(events.back().best_bottleneck(), 0);
+  const v1::Job job = Get(server, queued.id());
+  EXPECT_GE(job.start_time() - job.submit_time(), 0.4);
+}
+
 TEST(JobLifecycle, FinishedJobsExpireByCount) {
   Server::Options options = TestServer::DefaultOptions();
   options.limits.max_finished_jobs = 2;
