@@ -67,16 +67,35 @@ std::optional<Slicing> SliceDp::BestSlicing(int n, int k) {
   // stages. Only two rows are kept; the slicing is rebuilt afterwards.
   prev_.assign(n + 1, kInf);
   prev_[0] = 0;
+  // Pruning (exact): every stage costs at least its work, so a state at r
+  // after j stages ends at >= max(value, w(order[r, n)) / (k - j)). States
+  // whose bound exceeds the best value known to be reachable (prev_[n], or
+  // the threshold since every interval is within it) cannot improve the
+  // optimum; ties are kept.
   for (int j = 1; j <= k; ++j) {
     cur_ = prev_;  // an empty j-th stage
     bool improved = false;
+    const int stages_left = k - j;
+    auto hopeless = [&](double value, int r) {
+      const double bound = std::min(cur_[n], threshold_);
+      if (value > bound) return true;
+      if (r == n) return false;
+      return stages_left == 0 ||
+             suffix_work_[r] > stages_left * bound * (1 + 1e-12);
+    };
     for (int l = 0; l < n; ++l) {
       const double base = prev_[l];
       if (base == kInf) continue;
+      // The j-th stage starts at l: k - j + 1 stages must carry the rest.
+      const double bound = std::min(cur_[n], threshold_);
+      if (base > bound ||
+          suffix_work_[l] > (stages_left + 1) * bound * (1 + 1e-12)) {
+        continue;
+      }
       for (int i = begin_[l]; i < begin_[l + 1]; ++i) {
         const int r = ends_[i];
         const double value = std::max(base, costs_[i]);
-        if (value < cur_[r]) {
+        if (value < cur_[r] && !hopeless(value, r)) {
           cur_[r] = value;
           improved = true;
         }
@@ -166,6 +185,10 @@ std::optional<Slicing> SliceDp::Solve(absl::Span<const int> order, int k,
   const int n = order.size();
   cap_hit_ = false;
   for (int i = 0; i < n; ++i) pos_[order[i]] = i;
+  suffix_work_.assign(n + 1, 0);
+  for (int i = n - 1; i >= 0; --i) {
+    suffix_work_[i] = suffix_work_[i + 1] + graph_.work(order[i]);
+  }
   for (int v = 0; v < n; ++v) {
     last_succ_pos_[v] = -1;
     for (int s : graph_.successors(v)) {
@@ -191,6 +214,7 @@ std::optional<Slicing> SliceDp::Solve(absl::Span<const int> order, int k,
     if (!EnumerateIntervals(order, threshold, memory_limit, ctx)) {
       return std::nullopt;
     }
+    threshold_ = threshold;
     std::optional<Slicing> best = BestSlicing(n, k);
     if (best.has_value()) return best;
     // Every slicing with bottleneck <= threshold was enumerated, so none

@@ -92,6 +92,8 @@ class SliceDp {
   std::vector<double> prev_, cur_;
   std::vector<int> count_, parent_;
   std::vector<int> greedy_stage_of_;
+  std::vector<double> suffix_work_;  // w(order[i, n)) of the current order
+  double threshold_ = 0;             // of the current enumeration
 };
 
 }  // namespace pipecut
