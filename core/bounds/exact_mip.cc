@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "core/bounds/bound_rounding.h"
 #include "core/bounds/closure_work.h"
 #include "core/mip/cbc_solver.h"
@@ -294,6 +296,15 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
       !fits.ok()) {
     PIPECUT_LOG(Info) << "skipped: " << fits.message();
     return false;
+  }
+  // The incumbent fixes stage windows and serves as MIP start and cutoff;
+  // wait for one for the first tenth of the budget (the heuristics usually
+  // give one at once).
+  if (board.Snapshot().incumbent == nullptr &&
+      ctx.ElapsedSeconds() <
+          0.1 * (ctx.ElapsedSeconds() + ctx.RemainingSeconds())) {
+    absl::SleepFor(absl::Milliseconds(5));
+    return true;
   }
   const BoardSnapshot snapshot = board.Snapshot();
   ExactModelSpec spec;

@@ -20,6 +20,7 @@ namespace pipecut {
 // a symmetry once communication counts (reversing the edges turns a tensor's
 // single producer-side charge into one per consumer), so every b is solved.
 //
+// Skipped on graphs without communication (SALBP), where it adds little.
 // Each step solves one model with a time slice; the first pass visits every
 // b (a bound is published only once all have a value), later passes re-solve
 // the b with the smallest bound with a doubled slice, since only the weakest

@@ -332,7 +332,7 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   params.max_ideals = options_.ideal_dp_max_ideals;
   params.max_pairs = std::max<int64_t>(1'000'000, 20 * params.max_ideals);
   params.give_up_at =
-      absl::Now() + absl::Seconds(0.5 * std::max(0.0, ctx.RemainingSeconds()));
+      absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
   const IdealDpResult result = SolveIdealDp(graph_, params, &ctx);
   switch (result.status) {
     case IdealDpResult::Status::kSolved: {

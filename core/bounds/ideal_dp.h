@@ -63,7 +63,7 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
 // partition and publishes its value as a lower bound, which proves
 // optimality. Gives up (logged) when the graph has more than
 // options.ideal_dp_max_ideals ideals, more than 20 stage pairs per allowed
-// ideal, or after half of the remaining time (the other workers need the
+// ideal, or after a quarter of the remaining time (the other workers need the
 // threads; a partial DP proves nothing).
 class IdealDpWorker : public Worker {
  public:

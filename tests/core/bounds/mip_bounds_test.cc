@@ -185,8 +185,8 @@ TEST(BoundWorkers, StreamedBoundsRiseAndStayBelowOptimum) {
     for (const char* method :
          {"salbp_lb", "bottleneck_mip", "guess_mip", "exact_mip", "ideal_dp"}) {
       BoundRecorder recorder;
-      const BoardSnapshot s =
-          Solve(in, Options({"lb0", method}, 20, in.memory_limit), &recorder);
+      const BoardSnapshot s = Solve(
+          in, Options({"lb0", "dp", method}, 20, in.memory_limit), &recorder);
       const std::vector<double> bounds = recorder.bounds();
       for (size_t i = 0; i < bounds.size(); ++i) {
         EXPECT_LE(bounds[i], in.opt + kEps) << method << " " << in.graph.name();
