@@ -98,6 +98,11 @@ void SolutionBoard::ReportInfeasible(absl::string_view source) {
   context_->RequestStop(v1::STOP_REASON_INFEASIBLE);
 }
 
+void SolutionBoard::ReportMipSolve(absl::string_view model,
+                                   absl::string_view status, double seconds) {
+  for (SolveObserver* o : observers_) o->OnMipSolve(model, status, seconds);
+}
+
 v1::StopReason SolutionBoard::GapStopReason() const {
   if (!state_.incumbent) return v1::STOP_REASON_UNSPECIFIED;
   const double ub = state_.incumbent->cost.bottleneck;

@@ -95,6 +95,10 @@ class SolutionBoard {
   // A worker proved that no feasible partition exists.
   void ReportInfeasible(absl::string_view source);
 
+  // A MIP model finished one solve; forwarded to the observers (metrics).
+  void ReportMipSolve(absl::string_view model, absl::string_view status,
+                      double seconds);
+
   // Cheap reads for pruning in hot loops (no lock).
   double best_bottleneck() const { return best_ub_.load(); }
   double lower_bound() const { return best_lb_.load(); }
