@@ -16,6 +16,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/exit_codes.h"
 #include "client/import_command.h"
 #include "client/jobs_command.h"
@@ -23,6 +24,7 @@
 #include "client/solve_session.h"
 #include "core/importers/graph_file.h"
 #include "core/plan/evaluate_request.h"
+#include "core/solve/portfolio.h"
 #include "core/util/logging.h"
 
 namespace pipecut::client {
@@ -194,7 +196,8 @@ int main(int argc, char** argv) {
                         "Per-stage memory limit in bytes (default none)");
   solve_cmd
       ->add_option("--methods", solve.methods,
-                   "Methods to run, comma separated (default all)")
+                   "Methods to run, comma separated (default all: " +
+                       absl::StrJoin(pipecut::KnownMethods(), ",") + ")")
       ->delimiter(',');
   solve_cmd->add_option("--brkga-preset", solve.brkga_preset,
                         "brkga-100 or brkga-10000");
