@@ -24,6 +24,7 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                        SplitModelNonzeros(graph_, false), options_);
       !fits.ok()) {
     PIPECUT_LOG(Info) << "skipped: " << fits.message();
+    board.ReportMipSolve(name(), "too_large", 0);
     return false;
   }
   SplitModelSpec spec;
@@ -44,6 +45,7 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     board.RaiseLowerBound(rounder(bound / spec.scale), name());
   };
   const MipRunResult result = SolveMip(model.mip, params, ctx, callbacks);
+  board.ReportMipSolve(name(), MipStatusName(result.status), result.seconds);
   if (std::isfinite(result.best_bound)) {
     board.RaiseLowerBound(rounder(result.best_bound / spec.scale), name());
   }

@@ -295,6 +295,7 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                        ExactModelNonzeros(graph_, k_), options_);
       !fits.ok()) {
     PIPECUT_LOG(Info) << "skipped: " << fits.message();
+    board.ReportMipSolve(name(), "too_large", 0);
     return false;
   }
   // The incumbent fixes stage windows and serves as MIP start and cutoff;
@@ -337,6 +338,7 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     board.OfferPartition(model.Decode(x), name());
   };
   const MipRunResult result = SolveMip(model.mip, params, ctx, callbacks);
+  board.ReportMipSolve(name(), MipStatusName(result.status), result.seconds);
   if (!result.solution.empty()) {
     board.OfferPartition(model.Decode(result.solution), name());
   }

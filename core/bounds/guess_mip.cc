@@ -38,6 +38,7 @@ bool GuessMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                          SplitModelNonzeros(graph_, true), options_);
         !fits.ok()) {
       PIPECUT_LOG(Info) << "skipped: " << fits.message();
+      board.ReportMipSolve(name(), "too_large", 0);
       return false;
     }
     // First pass: share half of the remaining time over the k models.
@@ -87,6 +88,7 @@ bool GuessMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   params.threads = options_.mip_threads;
   params.cutoff = ub * spec.scale;
   const MipRunResult result = SolveMip(model.mip, params, ctx);
+  board.ReportMipSolve(name(), MipStatusName(result.status), result.seconds);
   if (result.status == MipStatus::kStopped) return false;
   slice_[b - 1] *= 2;
   // spec.lower_bound was proved before this run: it is a valid floor.

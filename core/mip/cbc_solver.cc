@@ -282,4 +282,18 @@ MipRunResult SolveMip(const MipModel& model, const MipRunParams& params,
   return result;
 }
 
+const char* MipStatusName(MipStatus status) {
+  switch (status) {
+    case MipStatus::kOptimal:
+      return "optimal";
+    case MipStatus::kInfeasible:
+      return "infeasible";
+    case MipStatus::kLimit:
+      return "time_limit";
+    case MipStatus::kStopped:
+      return "stopped";
+  }
+  return "error";
+}
+
 }  // namespace pipecut

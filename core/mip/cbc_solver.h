@@ -32,6 +32,9 @@ enum class MipStatus {
                 // when CBC stopped between nodes (else -inf)
 };
 
+// "optimal", "infeasible", "time_limit", "stopped": the metric label values.
+const char* MipStatusName(MipStatus status);
+
 struct MipRunResult {
   MipStatus status = MipStatus::kStopped;
   // A valid lower bound on the model's optimum (minimisation), -inf when

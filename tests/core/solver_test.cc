@@ -75,3 +75,46 @@ TEST(Solver, CancelBeforeStartFinishesCancelled) {
 
 }  // namespace
 }  // namespace pipecut
+
+namespace pipecut {
+namespace {
+
+class CountingObserver : public SolveObserver {
+ public:
+  void OnPartition(absl::string_view, double, double) override { ++partitions; }
+  void OnLowerBound(absl::string_view, double, double) override { ++bounds; }
+  void OnMipSolve(absl::string_view model, absl::string_view status,
+                  double) override {
+    absl::MutexLock lock(&mu);
+    mip_solves.emplace_back(std::string(model), std::string(status));
+  }
+  std::atomic<int> partitions{0}, bounds{0};
+  absl::Mutex mu;
+  std::vector<std::pair<std::string, std::string>> mip_solves;
+};
+
+TEST(Solver, MipSolvesReachObservers) {
+  auto graph = std::make_shared<const Graph>(
+      testing::MakeGraph(testing::RandomDag(8, 0.3, 5, 11)));
+  v1::SolveOptions proto;
+  proto.add_methods("dp");
+  proto.add_methods("bottleneck_mip");
+  proto.set_num_threads(1);
+  proto.set_time_limit_seconds(20);
+  CountingObserver observer;
+  auto solver = Solver::Create(graph, 3, *ResolveOptions(proto),
+                               absl::InfiniteFuture(), {&observer});
+  ASSERT_TRUE(solver.ok());
+  ThreadPool pool(1);
+  (*solver)->Start(&pool);
+  (*solver)->Wait();
+  EXPECT_GE(observer.partitions.load(), 1);
+  absl::MutexLock lock(&observer.mu);
+  ASSERT_EQ(observer.mip_solves.size(), 1u);
+  EXPECT_EQ(observer.mip_solves[0].first, "bottleneck_mip");
+  EXPECT_THAT(observer.mip_solves[0].second,
+              ::testing::AnyOf("optimal", "infeasible"));
+}
+
+}  // namespace
+}  // namespace pipecut
