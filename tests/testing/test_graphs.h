@@ -17,7 +17,8 @@ v1::Graph GraphProtoFromText(const std::string& text);
 Graph MakeGraph(const v1::Graph& proto);
 
 // The DESIGN section 1 worked example: a->b, a->c, b->d, c->d; w = 1 each;
-// c(a)=5, c(b)=2, c(c)=3, c(d)=1. OPT for k = 2 is 8.
+// c(a)=5, c(b)=2, c(c)=3, c(d)=1. OPT for k = 2 is 4 (one stage holds all:
+// stages may be empty); the best split into two non-empty stages costs 8.
 v1::Graph DesignExample();
 
 // A random DAG on n nodes: each pair (i, j), i < j, is an edge with
