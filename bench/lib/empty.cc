@@ -1,1 +1,0 @@
-// Keeps pipecut_bench_lib non-empty before any shared bench code exists.
