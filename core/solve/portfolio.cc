@@ -8,6 +8,7 @@
 #include "core/bounds/guess_mip.h"
 #include "core/bounds/ideal_dp.h"
 #include "core/bounds/salbp_bound.h"
+#include "core/bounds/salbp_search.h"
 #include "core/heuristics/brkga_worker.h"
 #include "core/heuristics/local_search_worker.h"
 #include "core/heuristics/order_dp_worker.h"
@@ -37,6 +38,11 @@ const std::vector<MethodSpec>& Registry() {
       {"salbp_lb",
        [](const WorkerEnv& env) {
          return std::make_unique<SalbpBoundWorker>(env.graph, env.k);
+       }},
+      {"salbp_search",
+       [](const WorkerEnv& env) {
+         return std::make_unique<SalbpSearchWorker>(
+             env.graph, env.k, env.options.memory_limit_bytes);
        }},
       {"ideal_dp",
        [](const WorkerEnv& env) {

@@ -1,0 +1,88 @@
+#ifndef PIPECUT_CORE_BOUNDS_SALBP_SEARCH_H_
+#define PIPECUT_CORE_BOUNDS_SALBP_SEARCH_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/graph/graph.h"
+#include "core/solve/solve_context.h"
+#include "core/solve/worker.h"
+
+namespace pipecut {
+
+// The outcome of one SALBP-2 decision search D(T).
+struct SalbpDecisionResult {
+  enum class Status {
+    kFeasible,    // stage_of: <= k stations of work <= T (and memory)
+    kInfeasible,  // proven: no partition has bottleneck < next_cycle_time
+    kStopped,     // the stop token fired; nothing proven
+  };
+  Status status = Status::kStopped;
+  std::vector<int> stage_of;
+  // With kInfeasible: the smallest cycle time at which any comparison the
+  // search made would have gone the other way (infinity when none would).
+  double next_cycle_time = std::numeric_limits<double>::infinity();
+  int64_t search_nodes = 0;
+};
+
+// Decides D(T) for a compute-only graph (every comm 0, so a stage costs its
+// work): can the nodes be split into <= k stations, each a difference of two
+// ideals, of work <= T and memory <= memory_limit (0 = none)? Station-
+// oriented depth-first branch and bound (SALOME-style):
+//
+// * Stations are filled in order; a station's load is enumerated over the
+//   available nodes (all predecessors assigned, including to this station)
+//   by include/exclude branching, and only MAXIMAL loads (no available node
+//   fits in time and memory any more) are closed. Dominance proof: take any
+//   feasible completion whose next station L is not maximal, with available
+//   v fitting beside L. v lies in a later station j'. Moving v into L keeps
+//   precedence (v's predecessors are assigned up to this station, its
+//   successors sit in stations >= j' > this one since v precedes them) and
+//   the limits (L + v fits; j' only loses work and memory). Repeating this
+//   gives a feasible completion with a maximal next station, so enumerating
+//   maximal loads loses no solution (comm = 0 is what makes "work" the whole
+//   station cost).
+// * Prune when the remaining work needs more than the stations left
+//   (remaining / stations_left > T) and, up front, when some node has work
+//   > T or memory > limit.
+// * Memo: an ideal (assigned set) from which the search failed with s
+//   stations used fails with any s' >= s (the rest of the problem depends
+//   only on the ideal and the number of stations left).
+//
+// next_cycle_time: the search is deterministic and branches only on
+// comparisons of computed values against T ("x <= T" or "x > T"). For every
+// t in [T, x_min), with x_min the smallest compared value above T, each
+// comparison has the same outcome, so D(t) runs the identical search and is
+// infeasible too. Hence OPT >= x_min when D(T) is infeasible and T <= OPT.
+SalbpDecisionResult SolveSalbpDecision(const Graph& graph, int k,
+                                       int64_t memory_limit, double cycle_time,
+                                       const SolveContext* ctx = nullptr);
+
+// True when every node's comm is 0 (then the problem is SALBP-2).
+bool IsComputeOnly(const Graph& graph);
+
+// "salbp_search": exact SALBP-2 by increasing cycle time. Each step decides
+// D(T) for T = the proven lower bound; an infeasible T raises the bound to
+// next_cycle_time (rounded up with integral works, where every station's
+// work and so OPT are integers), a feasible one is offered as the incumbent,
+// which then meets the lower bound. Does nothing when some comm is nonzero.
+class SalbpSearchWorker : public Worker {
+ public:
+  SalbpSearchWorker(const Graph& graph, int k, int64_t memory_limit);
+  std::string name() const override { return "salbp_search"; }
+  bool Step(SolveContext& ctx, SolutionBoard& board) override;
+
+ private:
+  const Graph& graph_;
+  const int k_;
+  const int64_t memory_limit_;
+  const bool applicable_;
+  bool integral_ = true;
+  double proven_ = 0;  // our own proven lower bound (unshaved)
+};
+
+}  // namespace pipecut
+
+#endif  // PIPECUT_CORE_BOUNDS_SALBP_SEARCH_H_

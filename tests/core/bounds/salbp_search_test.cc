@@ -1,0 +1,157 @@
+#include "core/bounds/salbp_search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/cost/partition_cost.h"
+#include "core/importers/graph_file.h"
+#include "core/options.h"
+#include "core/solve/solution_board.h"
+#include "core/solve/solve_context.h"
+#include "core/solve/solver.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_graphs.h"
+
+namespace pipecut {
+namespace {
+
+v1::Graph Independent(const std::vector<double>& works) {
+  v1::Graph proto;
+  for (size_t i = 0; i < works.size(); ++i) {
+    auto* node = proto.add_nodes();
+    node->set_id("n" + std::to_string(i));
+    node->set_work(works[i]);
+  }
+  return proto;
+}
+
+ResolvedOptions Options(const std::vector<std::string>& methods,
+                        int64_t memory = 0) {
+  v1::SolveOptions proto;
+  for (const auto& m : methods) proto.add_methods(m);
+  proto.set_num_threads(1);
+  proto.set_time_limit_seconds(60);  // generous: the solves take milliseconds
+  proto.set_memory_limit_bytes(memory);
+  return *ResolveOptions(proto);
+}
+
+TEST(SalbpDecision, DecidesAndNamesTheNextCycleTime) {
+  // {7}, {6, 4}, {5, 4} has cycle time 10; 9 is impossible (7, 6 and 5 need
+  // three stations, and the 4s fit beside none of them within 9 but one).
+  const Graph graph = testing::MakeGraph(Independent({7, 6, 5, 4, 4}));
+  const SalbpDecisionResult no = SolveSalbpDecision(graph, 3, 0, 9);
+  ASSERT_EQ(no.status, SalbpDecisionResult::Status::kInfeasible);
+  EXPECT_GT(no.next_cycle_time, 9);
+  EXPECT_LE(no.next_cycle_time, 10);
+  const SalbpDecisionResult yes = SolveSalbpDecision(graph, 3, 0, 10);
+  ASSERT_EQ(yes.status, SalbpDecisionResult::Status::kFeasible);
+  auto cost = EvaluatePartition(graph, yes.stage_of, 3);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_LE(cost->bottleneck, 10);
+}
+
+TEST(SalbpDecision, RespectsPrecedence) {
+  // A chain a -> b -> c with works 1, 5, 1 on k = 2: {a, b}, {c} = 6.
+  v1::Graph proto = Independent({1, 5, 1});
+  auto* e1 = proto.add_edges();
+  e1->set_src("n0");
+  e1->set_dst("n1");
+  auto* e2 = proto.add_edges();
+  e2->set_src("n1");
+  e2->set_dst("n2");
+  const Graph graph = testing::MakeGraph(proto);
+  EXPECT_EQ(SolveSalbpDecision(graph, 2, 0, 5.5).status,
+            SalbpDecisionResult::Status::kInfeasible);
+  const SalbpDecisionResult yes = SolveSalbpDecision(graph, 2, 0, 6);
+  ASSERT_EQ(yes.status, SalbpDecisionResult::Status::kFeasible);
+  EXPECT_TRUE(EvaluatePartition(graph, yes.stage_of, 2).ok());
+}
+
+TEST(SalbpSearch, DoesNothingWithCommunication) {
+  const Graph graph = testing::MakeGraph(testing::RandomDag(6, 0.4, 5, 3));
+  ASSERT_FALSE(IsComputeOnly(graph));
+  SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
+  SolutionBoard::Params params;
+  params.k = 2;
+  SolutionBoard board(graph, params, &ctx);
+  SalbpSearchWorker worker(graph, 2, 0);
+  EXPECT_FALSE(worker.Step(ctx, board));
+  const BoardSnapshot s = board.Snapshot();
+  EXPECT_EQ(s.incumbent, nullptr);
+  EXPECT_EQ(s.lower_bound, 0);
+}
+
+struct Case {
+  double density;
+  int k;
+  int64_t memory_limit;
+};
+
+class SalbpSearchMatchesBruteForce : public ::testing::TestWithParam<Case> {};
+
+TEST_P(SalbpSearchMatchesBruteForce, OnRandomComputeOnlyDags) {
+  const Case c = GetParam();
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    const int n = 3 + static_cast<int>(seed % 6);  // 3..8
+    v1::Graph proto = testing::RandomDag(n, c.density, 0, 1000 + seed);
+    // Every third graph gets integral works (the rounding path).
+    if (seed % 3 == 0) {
+      for (auto& node : *proto.mutable_nodes()) {
+        node.set_work(std::round(node.work()));
+      }
+    }
+    auto graph = std::make_shared<const Graph>(testing::MakeGraph(proto));
+    ASSERT_TRUE(IsComputeOnly(*graph));
+    const auto opt = testing::BruteForceOptimum(*graph, c.k, c.memory_limit);
+    for (const auto& methods :
+         {std::vector<std::string>{"lb0", "salbp_search"},
+          std::vector<std::string>{"lb0", "dp", "salbp_search"}}) {
+      auto snapshot =
+          SolveToCompletion(graph, c.k, Options(methods, c.memory_limit));
+      ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+      if (!opt.has_value()) {
+        EXPECT_EQ(snapshot->incumbent, nullptr) << seed;
+        continue;
+      }
+      const double tol = 1e-9 * std::max(1.0, *opt);
+      ASSERT_NE(snapshot->incumbent, nullptr) << seed;
+      EXPECT_NEAR(snapshot->best_bottleneck(), *opt, tol) << "seed " << seed;
+      EXPECT_NEAR(snapshot->lower_bound, *opt, tol) << "seed " << seed;
+      EXPECT_TRUE(snapshot->proven_optimal) << "seed " << seed;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SalbpSearchMatchesBruteForce,
+                         ::testing::Values(Case{0.2, 1, 0}, Case{0.2, 2, 0},
+                                           Case{0.2, 3, 0}, Case{0.5, 3, 0},
+                                           Case{0.1, 4, 0}, Case{0.8, 4, 0},
+                                           Case{0.3, 2, 150}, Case{0.3, 3, 200},
+                                           Case{0.0, 4, 120}));
+
+TEST(SalbpSearch, ProvesSmallSchollInstances) {
+  const auto dir = testing::TestbedDir();
+  if (!dir.has_value()) GTEST_SKIP() << "testbed absent: no Scholl instances";
+  struct Instance {
+    const char* file;
+    int m;
+  };
+  for (const Instance& in :
+       {Instance{"SAWYER30.IN2", 8}, Instance{"BUXEY.IN2", 7},
+        Instance{"GUNTHER.IN2", 9}}) {
+    auto proto = LoadGraphFile(*dir + "/salbp2-scholl/" + in.file);
+    if (!proto.ok()) GTEST_SKIP() << "cannot read " << in.file;
+    auto graph = std::make_shared<const Graph>(testing::MakeGraph(*proto));
+    auto snapshot =
+        SolveToCompletion(graph, in.m, Options({"salbp_lb", "salbp_search"}));
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    EXPECT_TRUE(snapshot->proven_optimal) << in.file << " m=" << in.m;
+    EXPECT_EQ(snapshot->lower_bound, snapshot->best_bottleneck()) << in.file;
+  }
+}
+
+}  // namespace
+}  // namespace pipecut
