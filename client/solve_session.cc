@@ -49,14 +49,16 @@ absl::StatusOr<v1::SolveEvent> SolveInProcess(
   ThreadPool pool(prepared->options.num_threads);
   (*solver)->Start(&pool);
   uint64_t seen = 0;
+  std::shared_ptr<const Incumbent> last_sent;
   while (true) {
     BoardSnapshot snapshot =
         (*solver)->board().AwaitChange(seen, absl::Now() + kPollInterval);
     if (interrupt != nullptr && interrupt->load()) (*solver)->Cancel();
     if (snapshot.seq == seen && !snapshot.done) continue;
     seen = snapshot.seq;
-    v1::SolveEvent event =
-        EventFromSnapshot(*prepared->graph, prepared->k, snapshot);
+    v1::SolveEvent event = EventFromSnapshot(*prepared->graph, prepared->k,
+                                             snapshot, last_sent.get());
+    last_sent = snapshot.incumbent;
     on_event(event);
     if (snapshot.done) {
       (*solver)->Wait();

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/plan/plan_builder.h"
 #include "core/util/logging.h"
-#include "server/solve_event.h"
 
 namespace pipecut::server {
 namespace {
@@ -285,8 +285,8 @@ v1::Job Job::ToProto(bool with_plan) const {
   job.set_k(prepared_.k);
   job.set_submit_time(UnixSeconds(submit_time_));
   if (snapshot.seq > 0 || snapshot.done) {
-    *job.mutable_latest() = StreamEvent(*prepared_.graph, prepared_.k, snapshot,
-                                        nullptr, with_plan);
+    *job.mutable_latest() = EventFromSnapshot(*prepared_.graph, prepared_.k,
+                                              snapshot, nullptr, with_plan);
     job.mutable_latest()->set_job_id(id_);
   }
   return job;

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <utility>
 
-#include "server/solve_event.h"
+#include "core/plan/plan_builder.h"
 #include "server/status_util.h"
 
 namespace pipecut::server {
@@ -73,7 +73,7 @@ SolveReactor::Action SolveReactor::NextLocked() {
   const BoardSnapshot snapshot = *std::move(pending_);
   pending_.reset();
   in_flight_ =
-      StreamEvent(job_->graph(), job_->k(), snapshot, last_sent_.get());
+      EventFromSnapshot(job_->graph(), job_->k(), snapshot, last_sent_.get());
   if (in_flight_.kind() != v1::SolveEvent::KIND_BOUND) {
     last_sent_ = snapshot.incumbent;
   }

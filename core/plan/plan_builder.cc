@@ -48,10 +48,9 @@ v1::Plan PlanFromSnapshot(const Graph& graph, int k,
 }
 
 v1::SolveEvent EventFromSnapshot(const Graph& graph, int k,
-                                 const BoardSnapshot& snapshot) {
+                                 const BoardSnapshot& snapshot,
+                                 const Incumbent* last_sent, bool with_plan) {
   v1::SolveEvent event;
-  event.set_kind(snapshot.done ? v1::SolveEvent::KIND_FINAL
-                               : snapshot.last_kind);
   event.set_seq(snapshot.seq);
   event.set_elapsed_seconds(snapshot.elapsed_seconds);
   if (snapshot.incumbent) {
@@ -59,12 +58,23 @@ v1::SolveEvent EventFromSnapshot(const Graph& graph, int k,
   }
   event.set_lower_bound(snapshot.lower_bound);
   event.set_relative_gap(snapshot.relative_gap());
-  event.set_source(snapshot.last_source);
-  if (event.kind() == v1::SolveEvent::KIND_PARTITION ||
-      event.kind() == v1::SolveEvent::KIND_FINAL) {
+  bool attach_plan = false;
+  if (snapshot.done) {
+    event.set_kind(v1::SolveEvent::KIND_FINAL);
+    event.set_stop_reason(snapshot.stop_reason);
+    event.set_source(snapshot.last_source);
+    attach_plan = true;
+  } else if (snapshot.incumbent && snapshot.incumbent.get() != last_sent) {
+    event.set_kind(v1::SolveEvent::KIND_PARTITION);
+    event.set_source(snapshot.incumbent->source);
+    attach_plan = true;
+  } else {
+    event.set_kind(v1::SolveEvent::KIND_BOUND);
+    event.set_source(snapshot.bound_source);
+  }
+  if (attach_plan && with_plan) {
     *event.mutable_plan() = PlanFromSnapshot(graph, k, snapshot);
   }
-  if (snapshot.done) event.set_stop_reason(snapshot.stop_reason);
   return event;
 }
 

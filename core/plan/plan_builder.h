@@ -23,10 +23,18 @@ v1::Plan BuildPlan(const Graph& graph, int k, absl::Span<const int> stage_of,
 v1::Plan PlanFromSnapshot(const Graph& graph, int k,
                           const BoardSnapshot& snapshot);
 
-// The stream event for a snapshot. The plan is attached to partition and
-// final events only.
+// The stream event for `snapshot`, for a reader whose previous event carried
+// the incumbent `last_sent` (null before any). Coalescing may merge a
+// partition and a bound into one snapshot, so the kind is decided by what the
+// reader has not seen yet rather than by the board's last change:
+// FINAL once the solve is done; PARTITION (with the plan, source = the
+// incumbent's worker) when the incumbent differs from `last_sent`; otherwise
+// BOUND (source = the bound's worker). `with_plan = false` drops the plan
+// (ListJobs keeps its answer small).
 v1::SolveEvent EventFromSnapshot(const Graph& graph, int k,
-                                 const BoardSnapshot& snapshot);
+                                 const BoardSnapshot& snapshot,
+                                 const Incumbent* last_sent,
+                                 bool with_plan = true);
 
 // Dense stage_of from a plan's {node id: stage} map. INVALID_ARGUMENT names an
 // unknown node id or a node without a stage.

@@ -112,7 +112,7 @@ TEST(PlanFromSnapshot, CarriesTheCertificate) {
   EXPECT_FALSE(plan.proven_optimal());
   snapshot.done = true;
   snapshot.stop_reason = v1::STOP_REASON_TIME_LIMIT;
-  v1::SolveEvent event = EventFromSnapshot(graph, 2, snapshot);
+  v1::SolveEvent event = EventFromSnapshot(graph, 2, snapshot, nullptr);
   EXPECT_EQ(event.kind(), v1::SolveEvent::KIND_FINAL);
   EXPECT_EQ(event.stop_reason(), v1::STOP_REASON_TIME_LIMIT);
   EXPECT_TRUE(event.has_plan());
