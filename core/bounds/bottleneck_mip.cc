@@ -14,11 +14,7 @@ namespace pipecut {
 bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // Without communication f(S) = w(S) >= W/k is all the model knows, so it
   // cannot beat LB0 by more than integrality; leave the time to the others.
-  bool has_comm = false;
-  for (int v = 0; v < graph_.num_nodes() && !has_comm; ++v) {
-    has_comm = graph_.comm(v) > 0 && !graph_.successors(v).empty();
-  }
-  if (!has_comm) return false;
+  if (!graph_.has_communication()) return false;
   if (absl::Status fits =
           CheckMipSize(name(), SplitModelVariables(graph_, false),
                        SplitModelNonzeros(graph_, false), options_);

@@ -28,11 +28,7 @@ bool GuessMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     // Without communication the guess models add little to the SALBP bounds
     // and the exact model (measured on Scholl's instances); leave the time
     // to those.
-    bool has_comm = false;
-    for (int v = 0; v < graph_.num_nodes() && !has_comm; ++v) {
-      has_comm = graph_.comm(v) > 0 && !graph_.successors(v).empty();
-    }
-    if (!has_comm) return false;
+    if (!graph_.has_communication()) return false;
     if (absl::Status fits =
             CheckMipSize(name(), SplitModelVariables(graph_, true),
                          SplitModelNonzeros(graph_, true), options_);

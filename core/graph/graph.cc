@@ -111,6 +111,9 @@ absl::StatusOr<Graph> Graph::FromProto(const v1::Graph& proto,
   for (auto& e : edges) std::swap(e.first, e.second);
   std::sort(edges.begin(), edges.end());
   BuildCsr(n, edges, g.pred_begin_, g.pred_);
+  for (int v = 0; v < n && !g.has_communication_; ++v) {
+    g.has_communication_ = g.comm_[v] > 0 && !g.successors(v).empty();
+  }
 
   // Kahn's algorithm, smallest index first, for a stable default order.
   std::vector<int> indegree(n);

@@ -63,6 +63,9 @@ class Graph {
   double total_work() const { return total_work_; }
   double max_work() const { return max_work_; }
   int64_t total_memory() const { return total_memory_; }
+  // True when some tensor can cross a stage boundary at a cost: a node with
+  // comm > 0 and a successor. Without it the problem is SALBP-2.
+  bool has_communication() const { return has_communication_; }
 
   // Back to the wire form (merged edges, input node order).
   v1::Graph ToProto() const;
@@ -83,6 +86,7 @@ class Graph {
   double total_work_ = 0;
   double max_work_ = 0;
   int64_t total_memory_ = 0;
+  bool has_communication_ = false;
 };
 
 }  // namespace pipecut

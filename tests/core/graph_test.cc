@@ -131,3 +131,19 @@ TEST(Graph, RoundTripsThroughProto) {
 
 }  // namespace
 }  // namespace pipecut
+
+namespace pipecut {
+namespace {
+
+TEST(Graph, HasCommunicationOnlyWhenATensorCanCross) {
+  EXPECT_TRUE(testing::MakeGraph(testing::DesignExample()).has_communication());
+  // Comm on a sink never crosses a boundary.
+  EXPECT_FALSE(testing::MakeGraph(testing::GraphProtoFromText(R"pb(
+                 nodes { id: "x" }
+                 nodes { id: "y" comm: 3 }
+                 edges { src: "x" dst: "y" })pb"))
+                   .has_communication());
+}
+
+}  // namespace
+}  // namespace pipecut
