@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/bounds/closure_work.h"
 #include "core/util/logging.h"
 
 namespace pipecut {
@@ -32,14 +33,18 @@ class DecisionSearch {
         station_of_(n_, -1),
         pred_left_(n_),
         rank_(n_),
+        tail_(ClosureWork(graph, /*ancestors=*/false)),
         zobrist_(n_) {
     for (int v = 0; v < n_; ++v) {
       pred_left_[v] = static_cast<int>(graph.predecessors(v).size());
     }
-    // Heavier nodes first: big items placed early find packings sooner.
+    // Largest descendant work first (Helgeson-Birnie positional weight),
+    // then heavier nodes: urgent and big items placed early find packings
+    // sooner.
     std::vector<int> order(n_);
     for (int v = 0; v < n_; ++v) order[v] = v;
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      if (tail_[a] != tail_[b]) return tail_[a] > tail_[b];
       return graph.work(a) > graph.work(b);
     });
     for (int i = 0; i < n_; ++i) rank_[order[i]] = i;
@@ -92,6 +97,17 @@ class DecisionSearch {
     const double per_station = remaining / (k_ - s);
     if (per_station > t_) {
       NoteAbove(per_station);
+      return false;
+    }
+    // Tails: an unassigned v and its descendants (all unassigned, weighing
+    // at least tail_[v]) fill only the k - s stations left, so they need
+    // tail_[v] / (k - s) <= T.
+    double worst_tail = 0;
+    for (int v = 0; v < n_; ++v) {
+      if (station_of_[v] < 0) worst_tail = std::max(worst_tail, tail_[v]);
+    }
+    if (const double q = worst_tail / (k_ - s); q > t_) {
+      NoteAbove(q);
       return false;
     }
     if (auto it = memo_.find(key_); it != memo_.end() && it->second <= s) {
@@ -193,6 +209,7 @@ class DecisionSearch {
   std::vector<int> station_of_;
   std::vector<int> pred_left_;  // unassigned predecessors
   std::vector<int> rank_;
+  const std::vector<double> tail_;  // lower bounds on descendant work
   std::vector<Key> zobrist_;
   std::vector<int> excluded_;
   Key key_{0, 0};  // of the assigned set
@@ -245,31 +262,45 @@ bool SalbpSearchWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   double t = std::max(board.lower_bound(), proven_);
   if (integral_) t = std::ceil(t);
   if (t > board.lower_bound()) board.RaiseLowerBound(publishable(t), name());
-  if (board.best_bottleneck() <= t) return false;  // already optimal
+  const double ub = board.best_bottleneck();
+  if (ub <= t) return false;  // already optimal
 
+  // D is monotone in T (a partition within T is within any larger T), so
+  // bisection over [t, ub) is sound: an infeasible probe proves OPT > probe
+  // (indeed >= its next cycle time), a feasible one lowers the incumbent.
+  // Halving needs far fewer searches than stepping up from t when the bound
+  // is far below OPT; on small intervals (or without an incumbent) we probe
+  // t itself.
+  double probe = t;
+  if (std::isfinite(ub) && ub - t > 4 * (integral_ ? 1 : 1e-6 * ub)) {
+    probe = t + 0.5 * (ub - t);
+    if (integral_) probe = std::floor(probe);
+  }
   const SalbpDecisionResult result =
-      SolveSalbpDecision(graph_, k_, memory_limit_, t, &ctx);
+      SolveSalbpDecision(graph_, k_, memory_limit_, probe, &ctx);
   switch (result.status) {
     case SalbpDecisionResult::Status::kStopped:
       return false;
     case SalbpDecisionResult::Status::kFeasible:
-      // OPT >= t (published above) and this partition attains <= t.
+      // A partition within probe: optimal when probe == t (published
+      // above), otherwise the bisection continues below it.
       if (!board.OfferPartition(result.stage_of, name()) &&
-          board.best_bottleneck() > t * (1 + 1e-9)) {
+          board.best_bottleneck() > probe * (1 + 1e-9)) {
         PIPECUT_LOG(Warning)
-            << "salbp_search: partition at T=" << t << " was not accepted";
+            << "salbp_search: partition at T=" << probe << " was not accepted";
       }
-      return false;
+      return probe > t;
     case SalbpDecisionResult::Status::kInfeasible: {
       double next = result.next_cycle_time;
       if (std::isinf(next)) {
-        // D(t') fails identically for every t' >= t, and OPT >= t.
+        // D(t') fails identically for every t' >= probe, and by
+        // monotonicity for every t' below it too.
         board.ReportInfeasible(name());
         return false;
       }
       if (integral_) next = std::ceil(next);
-      proven_ = next;
-      board.RaiseLowerBound(publishable(next), name());
+      proven_ = std::max(proven_, next);
+      board.RaiseLowerBound(publishable(proven_), name());
       return true;
     }
   }

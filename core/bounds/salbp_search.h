@@ -45,8 +45,10 @@ struct SalbpDecisionResult {
 //   maximal loads loses no solution (comm = 0 is what makes "work" the whole
 //   station cost).
 // * Prune when the remaining work needs more than the stations left
-//   (remaining / stations_left > T) and, up front, when some node has work
-//   > T or memory > limit.
+//   (remaining / stations_left > T), likewise for the descendant closure of
+//   any unassigned node (all of it is unassigned, so it must fit in the
+//   stations left), and, up front, when some node has work > T or memory >
+//   limit.
 // * Memo: an ideal (assigned set) from which the search failed with s
 //   stations used fails with any s' >= s (the rest of the problem depends
 //   only on the ideal and the number of stations left).
