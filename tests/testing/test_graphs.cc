@@ -45,6 +45,16 @@ v1::Graph DesignExample() {
   )pb");
 }
 
+v1::Graph IndependentNodes(const std::vector<double>& works) {
+  v1::Graph proto;
+  for (size_t i = 0; i < works.size(); ++i) {
+    v1::Node* node = proto.add_nodes();
+    node->set_id(absl::StrCat("n", i));
+    node->set_work(works[i]);
+  }
+  return proto;
+}
+
 v1::Graph RandomDag(int n, double density, double comm_scale, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);

@@ -21,6 +21,9 @@ Graph MakeGraph(const v1::Graph& proto);
 // stages may be empty); the best split into two non-empty stages costs 8.
 v1::Graph DesignExample();
 
+// Nodes n0, n1, ... with the given works and no edges (no comm).
+v1::Graph IndependentNodes(const std::vector<double>& works);
+
 // A random DAG on n nodes: each pair (i, j), i < j, is an edge with
 // probability `density`; node ids are shuffled relative to the order. Work
 // uniform in [0, 10], comm uniform in [0, comm_scale], memory in [0, 100].

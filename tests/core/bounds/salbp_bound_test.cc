@@ -10,19 +10,10 @@
 namespace pipecut {
 namespace {
 
-v1::Graph Independent(const std::vector<double>& works) {
-  v1::Graph proto;
-  for (size_t i = 0; i < works.size(); ++i) {
-    auto* node = proto.add_nodes();
-    node->set_id("n" + std::to_string(i));
-    node->set_work(works[i]);
-  }
-  return proto;
-}
-
 TEST(SalbpBound, BinPackingSeesThatTwoHeavyNodesShareAStage) {
   // Three nodes of work 5 on two stages: one stage holds two of them.
-  const Graph graph = testing::MakeGraph(Independent({5, 5, 5, 1}));
+  const Graph graph =
+      testing::MakeGraph(testing::IndependentNodes({5, 5, 5, 1}));
   EXPECT_DOUBLE_EQ(CombinatorialLowerBound(graph, 2), 8);
   EXPECT_DOUBLE_EQ(BinPackingLowerBound(graph, 2), 10);
 }
@@ -31,10 +22,12 @@ TEST(SalbpBound, RoundsUpOnIntegralData) {
   // W/k = 26/3 = 8.67 beats pigeonhole (4 + 4); rounded up that is 9, and
   // destructive improvement shows 9 impossible (7, 6 and 5 + 4 + 4 need
   // separate stages), so 10 = OPT ({7}, {6, 4}, {5, 4}).
-  const Graph integral = testing::MakeGraph(Independent({7, 6, 5, 4, 4}));
+  const Graph integral =
+      testing::MakeGraph(testing::IndependentNodes({7, 6, 5, 4, 4}));
   EXPECT_DOUBLE_EQ(SalbpLowerBound(integral, 3), 10);
   // Fractional costs: no rounding.
-  const Graph fractional = testing::MakeGraph(Independent({7, 6, 5, 4, 4.2}));
+  const Graph fractional =
+      testing::MakeGraph(testing::IndependentNodes({7, 6, 5, 4, 4.2}));
   EXPECT_DOUBLE_EQ(SalbpLowerBound(fractional, 3),
                    std::max({CombinatorialLowerBound(fractional, 3),
                              BinPackingLowerBound(fractional, 3),
@@ -44,7 +37,7 @@ TEST(SalbpBound, RoundsUpOnIntegralData) {
 TEST(SalbpBound, HeadTailSeesAChain) {
   // Chain 1 -> 4 -> 1 on 2 stages: W/k = 3 but the middle node sits with one
   // neighbour, so OPT = 5.
-  v1::Graph proto = Independent({1, 4, 1});
+  v1::Graph proto = testing::IndependentNodes({1, 4, 1});
   for (int i = 0; i + 1 < 3; ++i) {
     auto* e = proto.add_edges();
     e->set_src("n" + std::to_string(i));
@@ -67,10 +60,12 @@ TEST(SalbpBound, DestructiveImprovementBeatsPigeonhole) {
   // Works 6, 6, 6, 4, 4, 4 on 3 stages: W/k = 10 and pigeonhole gives 10,
   // but at T = 10 the Martello-Toth weights sum to 3 x 1/2 + 3 x 1/2 = 3, and
   // at T = 11 ... the bound must stay <= OPT = 10 (6 + 4 per stage).
-  const Graph graph = testing::MakeGraph(Independent({6, 6, 6, 4, 4, 4}));
+  const Graph graph =
+      testing::MakeGraph(testing::IndependentNodes({6, 6, 6, 4, 4, 4}));
   EXPECT_DOUBLE_EQ(DestructiveLowerBound(graph, 3), 10);
   // Works 7, 7, 7, 7 on 3 stages: two sevens share a stage, OPT = 14.
-  const Graph sevens = testing::MakeGraph(Independent({7, 7, 7, 7}));
+  const Graph sevens =
+      testing::MakeGraph(testing::IndependentNodes({7, 7, 7, 7}));
   EXPECT_DOUBLE_EQ(DestructiveLowerBound(sevens, 3), 14);
 }
 

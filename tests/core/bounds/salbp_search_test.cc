@@ -18,16 +18,6 @@
 namespace pipecut {
 namespace {
 
-v1::Graph Independent(const std::vector<double>& works) {
-  v1::Graph proto;
-  for (size_t i = 0; i < works.size(); ++i) {
-    auto* node = proto.add_nodes();
-    node->set_id("n" + std::to_string(i));
-    node->set_work(works[i]);
-  }
-  return proto;
-}
-
 ResolvedOptions Options(const std::vector<std::string>& methods,
                         int64_t memory = 0) {
   v1::SolveOptions proto;
@@ -41,7 +31,8 @@ ResolvedOptions Options(const std::vector<std::string>& methods,
 TEST(SalbpDecision, DecidesAndNamesTheNextCycleTime) {
   // {7}, {6, 4}, {5, 4} has cycle time 10; 9 is impossible (7, 6 and 5 need
   // three stations, and the 4s fit beside none of them within 9 but one).
-  const Graph graph = testing::MakeGraph(Independent({7, 6, 5, 4, 4}));
+  const Graph graph =
+      testing::MakeGraph(testing::IndependentNodes({7, 6, 5, 4, 4}));
   const SalbpDecisionResult no = SolveSalbpDecision(graph, 3, 0, 9);
   ASSERT_EQ(no.status, SalbpDecisionResult::Status::kInfeasible);
   EXPECT_GT(no.next_cycle_time, 9);
@@ -55,7 +46,7 @@ TEST(SalbpDecision, DecidesAndNamesTheNextCycleTime) {
 
 TEST(SalbpDecision, RespectsPrecedence) {
   // A chain a -> b -> c with works 1, 5, 1 on k = 2: {a, b}, {c} = 6.
-  v1::Graph proto = Independent({1, 5, 1});
+  v1::Graph proto = testing::IndependentNodes({1, 5, 1});
   auto* e1 = proto.add_edges();
   e1->set_src("n0");
   e1->set_dst("n1");
