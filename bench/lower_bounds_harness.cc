@@ -283,70 +283,60 @@ void RunScholl(const std::string& testbed, double budget, int limit,
   (void)seconds_proven;
 }
 
+// Milliseconds from RequestStop (issued `delay` after the start) to SolveMip
+// returning on `model`.
+double CancelLatencyMs(const MipModel& model, std::chrono::milliseconds delay) {
+  SolveContext ctx(absl::Seconds(60), absl::InfiniteFuture());
+  std::chrono::steady_clock::time_point stop_time;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(delay);
+    stop_time = std::chrono::steady_clock::now();
+    ctx.RequestStop(v1::STOP_REASON_CANCELLED);
+  });
+  MipRunParams params;
+  params.time_limit_seconds = 60;
+  SolveMip(model, params, ctx);
+  const auto end = std::chrono::steady_clock::now();
+  canceller.join();
+  return std::chrono::duration<double, std::milli>(end - stop_time).count();
+}
+
+Graph CancelGraph(int num_nodes, uint64_t seed) {
+  LayeredDagParams p;
+  p.num_nodes = num_nodes;
+  p.comm_scale = 1;
+  p.seed = seed;
+  return *Graph::FromProto(LayeredDag(p));
+}
+
 // Latency from RequestStop to SolveMip returning, on exact models big enough
-// that CBC is mid-search.
+// that CBC is mid-search, and during the root LP of a large model (no CBC
+// node events yet: only the Clp handler can stop it).
 void RunCancel(int repeats) {
-  std::vector<double> ms;
+  std::vector<double> ms, root_ms;
   for (int i = 0; i < repeats; ++i) {
-    LayeredDagParams p;
-    p.num_nodes = 400;
-    p.comm_scale = 1;
-    p.seed = 77 + i;
-    const Graph graph = *Graph::FromProto(LayeredDag(p));
+    const Graph graph = CancelGraph(400, 77 + i);
     ExactModelSpec spec;
     spec.k = 16;
-    const ExactModel model = BuildExactModel(graph, spec);
-    SolveContext ctx(absl::Seconds(60), absl::InfiniteFuture());
-    std::chrono::steady_clock::time_point stop_time;
-    std::thread canceller([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500 + 250 * i));
-      stop_time = std::chrono::steady_clock::now();
-      ctx.RequestStop(v1::STOP_REASON_CANCELLED);
-    });
-    MipRunParams params;
-    params.time_limit_seconds = 60;
-    SolveMip(model.mip, params, ctx);
-    const auto end = std::chrono::steady_clock::now();
-    canceller.join();
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(end - stop_time).count());
+    ms.push_back(CancelLatencyMs(BuildExactModel(graph, spec).mip,
+                                 std::chrono::milliseconds(500 + 250 * i)));
     std::fprintf(stderr, "cancel %d: %.1f ms\n", i, ms.back());
   }
+  for (int i = 0; i < repeats; ++i) {
+    const Graph graph = CancelGraph(2000, 91 + i);
+    SplitModelSpec spec;
+    spec.k = 32;
+    spec.guess_stage = 16;
+    root_ms.push_back(CancelLatencyMs(BuildSplitModel(graph, spec).mip,
+                                      std::chrono::milliseconds(150 + 50 * i)));
+    std::fprintf(stderr, "cancel root %d: %.1f ms\n", i, root_ms.back());
+  }
   std::sort(ms.begin(), ms.end());
+  std::sort(root_ms.begin(), root_ms.end());
   std::printf(
       "\n### cancel latency (exact MIP, 400-node layered DAG, k=16, "
       "%d runs, in branch and bound): median %.1f ms, max %.1f ms\n",
       repeats, ms[ms.size() / 2], ms.back());
-  // During the root LP of a large model (no CBC node events yet): only the
-  // Clp handler can stop it.
-  std::vector<double> root_ms;
-  for (int i = 0; i < repeats; ++i) {
-    LayeredDagParams p;
-    p.num_nodes = 2000;
-    p.comm_scale = 1;
-    p.seed = 91 + i;
-    const Graph graph = *Graph::FromProto(LayeredDag(p));
-    SplitModelSpec spec;
-    spec.k = 32;
-    spec.guess_stage = 16;
-    const SplitModel model = BuildSplitModel(graph, spec);
-    SolveContext ctx(absl::Seconds(60), absl::InfiniteFuture());
-    std::chrono::steady_clock::time_point stop_time;
-    std::thread canceller([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(150 + 50 * i));
-      stop_time = std::chrono::steady_clock::now();
-      ctx.RequestStop(v1::STOP_REASON_CANCELLED);
-    });
-    MipRunParams params;
-    params.time_limit_seconds = 60;
-    SolveMip(model.mip, params, ctx);
-    const auto end = std::chrono::steady_clock::now();
-    canceller.join();
-    root_ms.push_back(
-        std::chrono::duration<double, std::milli>(end - stop_time).count());
-    std::fprintf(stderr, "cancel root %d: %.1f ms\n", i, root_ms.back());
-  }
-  std::sort(root_ms.begin(), root_ms.end());
   std::printf(
       "### cancel latency (guess MIP b=16, 2000-node layered DAG, "
       "k=32, %d runs, cancelled 150-350 ms in): median %.1f ms, max "
