@@ -319,7 +319,10 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   const BoundRounder rounder(graph_);
 
   MipRunParams params;
-  params.time_limit_seconds = ctx.RemainingSeconds();
+  const bool in_rounds = options_.num_threads == 1 && round_fraction_ < 1;
+  params.time_limit_seconds =
+      in_rounds ? std::max(1.0, round_fraction_ * ctx.RemainingSeconds())
+                : ctx.RemainingSeconds();
   params.threads = options_.mip_threads;
   std::optional<std::vector<double>> start;
   if (snapshot.incumbent != nullptr) {
@@ -348,6 +351,10 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   PIPECUT_LOG(Debug) << name() << ": bound " << result.best_bound / spec.scale
                      << " after " << result.nodes << " nodes, "
                      << result.seconds << " s";
+  if (in_rounds && result.status == MipStatus::kLimit && !ctx.ShouldStop()) {
+    round_fraction_ *= 2;
+    return true;
+  }
   return false;
 }
 
