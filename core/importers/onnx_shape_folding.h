@@ -17,9 +17,9 @@ namespace pipecut {
 // known integer tensors (initializers with data, Constants) and the op is
 // one of Constant, Identity, Cast (to an integer type), Gather, Unsqueeze,
 // Squeeze, Concat, Slice, Add, Sub, Mul, Div, Equal, Where, Range,
-// ConstantOfShape (with at most 4096 elements). Node order and names are preserved. Returns the
-// number of nodes replaced; 0 means a fixpoint. Never throws; anything
-// malformed is left alone.
+// ConstantOfShape (with at most 4096 elements). Node order and names are
+// preserved. Returns the number of nodes replaced; 0 means a fixpoint. Never
+// throws; anything malformed is left alone.
 int FoldShapeComputations(onnx::ModelProto& model);
 
 }  // namespace pipecut
