@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "client/exit_codes.h"
 #include "client/progress_printer.h"
+#include "client/solve_request_flags.h"
 #include "core/importers/graph_file.h"
 #include "pipecut/v1/service.grpc.pb.h"
 
@@ -20,13 +21,7 @@ namespace {
 struct JobsFlags {
   std::string server = "localhost:50051";
   double timeout = 30;  // seconds, for the unary calls
-  // submit
-  std::string graph;
-  int k = 0;
-  double budget = 0;
-  double target_gap = -1;
-  int threads = 0;
-  std::vector<std::string> methods;
+  SolveRequestFlags submit;
   // watch, get, cancel
   std::string id;
   bool json = false;
@@ -74,20 +69,12 @@ const char* StateName(v1::Job::State state) {
 }
 
 int RunSubmit(const JobsFlags& flags) {
-  absl::StatusOr<v1::Graph> graph = LoadGraphFile(flags.graph);
-  if (!graph.ok()) return Fail(graph.status());
-  v1::SolveRequest request;
-  *request.mutable_graph() = *std::move(graph);
-  request.set_k(flags.k);
-  v1::SolveOptions& options = *request.mutable_options();
-  if (flags.budget > 0) options.set_time_limit_seconds(flags.budget);
-  if (flags.target_gap >= 0) options.set_target_relative_gap(flags.target_gap);
-  if (flags.threads > 0) options.set_num_threads(flags.threads);
-  for (const std::string& m : flags.methods) options.add_methods(m);
+  absl::StatusOr<v1::SolveRequest> request = BuildSolveRequest(flags.submit);
+  if (!request.ok()) return Fail(request.status());
   grpc::ClientContext context;
   SetTimeout(context, flags.timeout);
   v1::Job job;
-  grpc::Status status = Connect(flags)->SubmitJob(&context, request, &job);
+  grpc::Status status = Connect(flags)->SubmitJob(&context, *request, &job);
   if (!status.ok()) return Fail(FromGrpc(status));
   std::cout << job.id() << "\n";
   return kExitOk;
@@ -196,13 +183,7 @@ void AddJobsCommand(CLI::App& app, int& exit_code) {
 
   CLI::App* submit =
       jobs->add_subcommand("submit", "Queue a solve; prints the job id");
-  submit->add_option("graph", flags->graph, "Model graph file")->required();
-  submit->add_option("-k", flags->k, "Maximum number of stages")->required();
-  submit->add_option("--budget", flags->budget, "Time limit in seconds");
-  submit->add_option("--target-gap", flags->target_gap,
-                     "Stop at this relative gap");
-  submit->add_option("--threads", flags->threads, "Worker threads of the job");
-  submit->add_option("--method", flags->methods, "Workers to run (repeatable)");
+  AddSolveRequestFlags(*submit, flags->submit);
   submit->callback([flags, &exit_code] { exit_code = RunSubmit(*flags); });
 
   CLI::App* watch = jobs->add_subcommand(

@@ -16,15 +16,14 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "client/exit_codes.h"
 #include "client/import_command.h"
 #include "client/jobs_command.h"
 #include "client/progress_printer.h"
+#include "client/solve_request_flags.h"
 #include "client/solve_session.h"
 #include "core/importers/graph_file.h"
 #include "core/plan/evaluate_request.h"
-#include "core/solve/portfolio.h"
 #include "core/util/logging.h"
 
 namespace pipecut::client {
@@ -40,46 +39,16 @@ int Fail(const absl::Status& status) {
 }
 
 struct SolveFlags {
-  std::string graph;
-  int k = 0;
-  double budget = 0;
-  double target_gap = -1;
-  uint64_t seed = 0;
-  int threads = 0;
-  int64_t memory_limit = 0;
-  std::vector<std::string> methods;
-  std::string brkga_preset;
-  double link_bandwidth = 0;
+  SolveRequestFlags request;
   std::string server;
   std::string out;
   bool json = false;
   bool quiet = false;
 };
 
-v1::ImportOptions ImportOptionsFrom(double link_bandwidth) {
-  v1::ImportOptions options;
-  if (link_bandwidth > 0) options.set_link_bandwidth(link_bandwidth);
-  return options;
-}
-
 int RunSolve(const SolveFlags& flags) {
-  absl::StatusOr<v1::Graph> graph =
-      LoadGraphFile(flags.graph, ImportOptionsFrom(flags.link_bandwidth));
-  if (!graph.ok()) return Fail(graph.status());
-  v1::SolveRequest request;
-  *request.mutable_graph() = *std::move(graph);
-  request.set_k(flags.k);
-  v1::SolveOptions& options = *request.mutable_options();
-  if (flags.budget > 0) options.set_time_limit_seconds(flags.budget);
-  if (flags.target_gap >= 0) options.set_target_relative_gap(flags.target_gap);
-  options.set_random_seed(flags.seed);
-  if (flags.threads > 0) options.set_num_threads(flags.threads);
-  if (flags.memory_limit > 0)
-    options.set_memory_limit_bytes(flags.memory_limit);
-  for (const std::string& m : flags.methods) options.add_methods(m);
-  if (!flags.brkga_preset.empty()) {
-    options.mutable_brkga()->set_preset(flags.brkga_preset);
-  }
+  absl::StatusOr<v1::SolveRequest> request = BuildSolveRequest(flags.request);
+  if (!request.ok()) return Fail(request.status());
 
   ProgressPrinter printer(stderr, flags.json
                                       ? ProgressPrinter::Mode::kJson
@@ -91,8 +60,8 @@ int RunSolve(const SolveFlags& flags) {
   std::signal(SIGTERM, OnSignal);
   absl::StatusOr<v1::SolveEvent> final_event =
       flags.server.empty()
-          ? SolveInProcess(request, on_event, &interrupted)
-          : SolveRemotely(flags.server, request, on_event, &interrupted);
+          ? SolveInProcess(*request, on_event, &interrupted)
+          : SolveRemotely(flags.server, *request, on_event, &interrupted);
   if (!final_event.ok()) return Fail(final_event.status());
 
   const v1::Plan& plan = final_event->plan();
@@ -176,34 +145,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("solve",
                          "Find a partition and a lower bound; progress on "
                          "stderr, summary on stdout");
-  solve_cmd
-      ->add_option(
-          "graph", solve.graph,
-          "Graph file: pipecut JSON, or a supported model/testbed format")
-      ->required();
-  solve_cmd
-      ->add_option("-k,--stages", solve.k, "Maximum number of pipeline stages")
-      ->required()
-      ->check(CLI::PositiveNumber);
-  solve_cmd->add_option("--budget", solve.budget,
-                        "Time budget in seconds (default 10)");
-  solve_cmd->add_option("--target-gap", solve.target_gap,
-                        "Stop once (UB - LB) / UB <= this (default 0)");
-  solve_cmd->add_option("--seed", solve.seed, "Random seed (default 0)");
-  solve_cmd->add_option("--threads", solve.threads,
-                        "Worker threads (default: hardware threads)");
-  solve_cmd->add_option("--memory-limit", solve.memory_limit,
-                        "Per-stage memory limit in bytes (default none)");
-  solve_cmd
-      ->add_option("--methods", solve.methods,
-                   "Methods to run, comma separated (default all: " +
-                       absl::StrJoin(pipecut::KnownMethods(), ",") + ")")
-      ->delimiter(',');
-  solve_cmd->add_option("--brkga-preset", solve.brkga_preset,
-                        "brkga-100 or brkga-10000");
-  solve_cmd->add_option(
-      "--link-bandwidth", solve.link_bandwidth,
-      "Bytes per time unit, for importers deriving comm from sizes");
+  AddSolveRequestFlags(*solve_cmd, solve.request);
   solve_cmd->add_option(
       "--server", solve.server,
       "Solve on a pipecut-server at HOST:PORT instead of in-process");
