@@ -11,15 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/importers/import_error.h"
 
 namespace pipecut {
 namespace {
-
-absl::Status LineError(absl::string_view source, int line,
-                       absl::string_view what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(source, ":", line, ": ", what));
-}
 
 constexpr absl::string_view kSeparator = " -- ";
 

@@ -7,17 +7,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/importers/import_error.h"
 
 namespace pipecut {
-namespace {
-
-absl::Status LineError(absl::string_view source, int line,
-                       absl::string_view what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(source, ":", line, ": ", what));
-}
-
-}  // namespace
 
 absl::StatusOr<v1::Graph> ParseSalbpIn2(absl::string_view contents,
                                         absl::string_view source_name) {
