@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "core/cost/partition_cost.h"
+#include "core/graph/contraction.h"
 #include "core/heuristics/slice_dp.h"
 #include "core/util/logging.h"
 
@@ -156,9 +157,7 @@ class PairBuilder {
   bool overflow_ = false;
 };
 
-}  // namespace
-
-IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
+IdealDpResult SolveOnGraph(const Graph& graph, const IdealDpParams& params,
                            const SolveContext* ctx) {
   using Status = IdealDpResult::Status;
   IdealDpResult result;
@@ -307,8 +306,29 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
   return result;
 }
 
+}  // namespace
+
+IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
+                           const SolveContext* ctx) {
+  absl::StatusOr<Contraction> contraction =
+      ContractAnchoredNodes(graph, params.memory_limit > 0);
+  if (!contraction.ok()) return SolveOnGraph(graph, params, ctx);
+  IdealDpResult result = SolveOnGraph(contraction->graph, params, ctx);
+  if (result.status == IdealDpResult::Status::kSolved) {
+    result.stage_of = contraction->Expand(result.stage_of);
+  }
+  return result;
+}
+
 bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   double limit = board.best_bottleneck();
+  if (retry_below_ < std::numeric_limits<double>::infinity() &&
+      !(limit < retry_below_)) {
+    // Waiting for a better incumbent; idle briefly instead of spinning.
+    board.AwaitChange(board.Snapshot().seq,
+                      absl::Now() + absl::Milliseconds(20));
+    return !ctx.ShouldStop();
+  }
   if (!std::isfinite(limit)) {
     // Any partition's bottleneck is a valid limit; a SliceDP of the default
     // topological order is cheap.
@@ -356,6 +376,16 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
       }
       break;
     case IdealDpResult::Status::kTooLarge:
+      if (result.pairs > params.max_pairs && retries_left_-- > 0) {
+        // The ideals fit but too many stages are cheaper than the limit: a
+        // better incumbent (from the heuristics running meanwhile) shrinks
+        // the pair set, so try again once it is 10 % lower.
+        retry_below_ = 0.9 * limit;
+        PIPECUT_LOG(Info) << name() << ": " << result.ideals << " ideals but "
+                          << result.pairs << "+ stages under " << limit
+                          << "; retrying below " << retry_below_;
+        return true;
+      }
       PIPECUT_LOG(Info) << name() << ": gave up: " << result.ideals
                         << " ideals, " << result.pairs
                         << " pairs exceed the limits (options."

@@ -53,6 +53,10 @@ struct IdealDpResult {
 // pair cost T for which V is reachable from {} in <= k steps of cost <= T
 // (binary search over the sorted pair costs, one O(pairs) DP per probe).
 //
+// The DP runs on ContractAnchoredNodes(graph) (weights hanging off their
+// consumer and similar nodes merged; OPT is unchanged), so `ideals` and
+// `pairs` count those of the contracted graph.
+//
 // Ideals are identified by 128-bit Zobrist keys; a collision among 2e5
 // ideals has probability about 2^-92.
 IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
@@ -64,7 +68,9 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
 // optimality. Gives up (logged) when the graph has more than
 // options.ideal_dp_max_ideals ideals, more than 20 stage pairs per allowed
 // ideal, or after a quarter of the remaining time (the other workers need the
-// threads; a partial DP proves nothing).
+// threads; a partial DP proves nothing). Too many pairs with an ideal count
+// that fits is retried (up to 3 times) once the incumbent is 10 % lower, as
+// the pairs are the stages cheaper than the incumbent.
 class IdealDpWorker : public Worker {
  public:
   IdealDpWorker(const Graph& graph, int k, const ResolvedOptions& options)
@@ -76,6 +82,9 @@ class IdealDpWorker : public Worker {
   const Graph& graph_;
   const int k_;
   const ResolvedOptions& options_;
+  // After a pair overflow: run again once the incumbent is below this.
+  double retry_below_ = std::numeric_limits<double>::infinity();
+  int retries_left_ = 3;
 };
 
 }  // namespace pipecut
