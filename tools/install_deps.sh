@@ -10,6 +10,7 @@ PACKAGES=(
   prometheus-cpp-dev libcivetweb-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libonnx-dev
+  libboost-graph-dev
   prometheus curl python3
 )
 

@@ -7,6 +7,7 @@
 #include "core/bounds/exact_mip.h"
 #include "core/bounds/guess_mip.h"
 #include "core/bounds/ideal_dp.h"
+#include "core/bounds/prefix_cut.h"
 #include "core/bounds/salbp_bound.h"
 #include "core/bounds/salbp_search.h"
 #include "core/heuristics/brkga_worker.h"
@@ -38,6 +39,10 @@ const std::vector<MethodSpec>& Registry() {
       {"salbp_lb",
        [](const WorkerEnv& env) {
          return std::make_unique<SalbpBoundWorker>(env.graph, env.k);
+       }},
+      {"prefix_cut",
+       [](const WorkerEnv& env) {
+         return std::make_unique<PrefixCutWorker>(env.graph, env.k);
        }},
       {"salbp_search",
        [](const WorkerEnv& env) {

@@ -1,0 +1,149 @@
+#ifndef PIPECUT_CORE_BOUNDS_PREFIX_CUT_H_
+#define PIPECUT_CORE_BOUNDS_PREFIX_CUT_H_
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/graph/graph.h"
+#include "core/solve/worker.h"
+
+namespace pipecut {
+
+// The prefix-cut bound (DESIGN section 2), a polynomial bound that sees
+// communication. Notation: P is an ideal (closed under predecessors),
+// out(P) = {u in P : some successor of u is not in P}, W = total work,
+// c = comm, A(P) = w(P) + c(out P), B(P) = W - w(P) + c(out P).
+//
+// Claim 1. Let S_1..S_k be a partition with bottleneck T' and 1 <= b < k.
+// Then P = S_1 u ... u S_b is an ideal with A(P) <= b T' and B(P) <=
+// (k - b) T'.
+// Proof: a stage boundary never has an edge going backwards, so P is an
+// ideal. Every u in out(P) lies in some S_i, i <= b, and has a successor in
+// a later stage, so u is in out(S_i); hence sum_{i<=b} f(S_i) >= w(P) +
+// c(out P). Likewise u has a successor in some S_j, j > b, and u is not in
+// S_j, so u is in in(S_j); sum_{j>b} f(S_j) >= W - w(P) + c(out P). Each sum
+// has b (resp. k - b) terms, each <= T'.
+//
+// Why not a plain Lagrangian over all ideals: for every lambda in [0, 1],
+// min_P lambda A(P)/b + (1-lambda) B(P)/(k-b) <= W/k, because P = {} (A = 0,
+// B = W) and P = V (A = W, B = 0) are ideals; so the relaxation of the
+// two-constraint problem never beats LB0. The bound below restricts P to a
+// window of ideals first, which removes those two trivial ideals.
+//
+// Claim 2 (the test for a guess T and a split b). Suppose a partition with
+// bottleneck T' <= T exists, with P as in Claim 1, and let m <= c(out P) be
+// known (m = 0 at first). Then w(P) <= b T - m, so P excludes every v with
+// up(v) > b T - m (up(v) = work of v and its ancestors, all in P with v);
+// and W - w(P) <= (k - b) T - m, so P contains every v with down(v) >
+// (k - b) T - m (if v is not in P, none of its descendants is). Call these
+// sets F and I: P lies in the window {ideals J : I <= J, J n F = {}}. So
+// c(out P) >= m' := min over the window of c(out J), a min s-t cut (below),
+// and m can be raised to m' and the window recomputed (a few rounds). With
+// the final window and m, and optionally the window minima A* of A and B*
+// of B (two more cuts):
+//   T' >= tau(b, T) := max((w(I) + m)/b, (w(F) + m)/(k-b), (W + 2m)/k,
+//                          A*/b, B*/(k-b)),
+// and an empty window (I meets F) means no such partition: tau = +inf.
+// So OPT >= min(T, tau(b, T)) for every b and T: either OPT > T, or the
+// optimal partition has T' = OPT <= T and then OPT >= tau. tau is
+// non-increasing in T (larger T, larger windows), so per b the best T is
+// the crossing T = tau(b, T), found by bisection; every probe yields a valid
+// bound, and the result is the best of them over all b.
+// With k = 1 the only partition is V itself: OPT = f(V) = W exactly.
+//
+// The min cut (closure with auxiliary nodes): one node x_v per v, source
+// side = P. Precedence: arc x_v -> x_u of infinite capacity for every edge
+// (u, v) (v in P forces u in P). For each u with successors and c(u) > 0 an
+// auxiliary node z_u, z_u = [all successors of u in P]: infinite arcs z_u ->
+// x_s for every successor s, and the cost c(u) (x_u - z_u) >= 0 as an arc
+// x_u -> z_u of capacity c(u); a minimum cut puts z_u on the source side
+// whenever it may, so it pays c(u) exactly when u is in out(P). The window:
+// infinite arcs source -> x_v for v in I and x_v -> sink for v in F. A*
+// adds arcs x_v -> sink of capacity w(v) (pays w(P)); B* adds source -> x_v
+// of capacity w(v) (pays W - w(P)). All capacities are >= 0, so the flow
+// value is the minimum itself (no cancellation); "infinite" is a finite
+// capacity above any cut of the window ideal P = I.
+//
+// Floating point: sets I and F are computed with a slack in the permissive
+// direction, every cut value is shaved by 1e-9 of the total capacity, tau by
+// a relative 1e-9, and the result by a relative 1e-9; when every work and
+// comm is an integer (so OPT is) it is then rounded up.
+struct PrefixCutOptions {
+  // Rounds of window tightening per probe (each one min cut).
+  int max_rounds = 4;
+  // Also compute A* and B* (two more cuts per probe).
+  bool work_cuts = true;
+  // Bisection per b stops at this relative width or after max_probes.
+  double relative_tolerance = 1e-6;
+  int max_probes = 40;
+};
+
+struct PrefixCutResult {
+  double bound = 0;  // proven: OPT >= bound (0 if stopped before any probe)
+  int best_b = 0;    // the split that proved it (0 for k = 1 or none)
+  int64_t cuts = 0;  // max-flow solves
+  int64_t probes = 0;
+  bool complete = false;  // every b examined (false when stopped)
+};
+
+// Runs every b in 1..k-1; `should_stop` (may be empty) is polled between
+// cuts. `upper_bound` (a known OPT <= upper_bound, e.g. a partition's
+// bottleneck) only narrows the search.
+PrefixCutResult PrefixCutLowerBound(
+    const Graph& graph, int k, const PrefixCutOptions& options = {},
+    const std::function<bool()>& should_stop = {},
+    double upper_bound = std::numeric_limits<double>::infinity());
+
+// min over ideals J with must_in <= J and J n must_out = {} of
+// c(out J) + in_weight * w(J) + out_weight * (W - w(J)) (weights >= 0), by
+// the min cut above; +inf when no such ideal exists. The flow value is
+// returned as computed (not shaved). `must_in` / `must_out` are per-node
+// flags (size n). Reuses one flow network; exposed for tests.
+class OutCommCut {
+ public:
+  explicit OutCommCut(const Graph& graph);
+  ~OutCommCut();
+  OutCommCut(const OutCommCut&) = delete;
+  OutCommCut& operator=(const OutCommCut&) = delete;
+
+  double Solve(const std::vector<char>& must_in,
+               const std::vector<char>& must_out, double in_weight = 0,
+               double out_weight = 0);
+  // Total comm of nodes with successors: every finite cut is below it plus
+  // the weighted work.
+  double total_comm() const { return total_comm_; }
+
+ private:
+  struct Network;
+  const Graph& graph_;
+  double total_comm_ = 0;
+  std::unique_ptr<Network> net_;
+};
+
+class PrefixCutSearch;  // the per-split bisection (prefix_cut.cc)
+
+// "prefix_cut": one split b per step (middle splits first), publishing the
+// best bound so far; the incumbent's bottleneck narrows the search. Skips
+// (logged) graphs with more than kPrefixCutMaxSize nodes + edges (the flow
+// network would take gigabytes).
+inline constexpr int64_t kPrefixCutMaxSize = 2'000'000;
+class PrefixCutWorker : public Worker {
+ public:
+  PrefixCutWorker(const Graph& graph, int k);
+  ~PrefixCutWorker() override;
+  std::string name() const override { return "prefix_cut"; }
+  bool Step(SolveContext& ctx, SolutionBoard& board) override;
+
+ private:
+  const Graph& graph_;
+  const int k_;
+  std::unique_ptr<PrefixCutSearch> search_;
+};
+
+}  // namespace pipecut
+
+#endif  // PIPECUT_CORE_BOUNDS_PREFIX_CUT_H_
