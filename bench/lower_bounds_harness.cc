@@ -6,8 +6,9 @@
 //
 //   lower_bounds_harness --testbed ../shared/testbed --budget 2 --sets
 //   real,wide lower_bounds_harness --sets scholl --scholl-budget 5
-//   lower_bounds_harness --sets cancel
-//   lower_bounds_harness --single GRAPH -k 64 --budget 10
+//   lower_bounds_harness --sets real,wide --full --ks 16 --budget 60 --threads
+//   2 lower_bounds_harness --sets cancel lower_bounds_harness --single GRAPH -k
+//   64 --budget 10
 
 #include <algorithm>
 #include <chrono>
@@ -48,7 +49,8 @@ struct Instance {
 };
 
 const std::vector<std::string> kBoundMethods = {
-    "lb0", "salbp_lb", "ideal_dp", "bottleneck_mip", "guess_mip", "exact_mip"};
+    "lb0",       "salbp_lb", "prefix_cut", "ideal_dp", "bottleneck_mip",
+    "guess_mip", "exact_mip"};
 
 bool Known(const std::string& m) {
   const auto& known = KnownMethods();
@@ -223,6 +225,56 @@ void RunRatios(const std::string& set, const std::vector<Instance>& instances,
   std::fflush(stdout);
 }
 
+// What a user gets: the whole default portfolio for `budget` seconds on
+// `threads` threads per (graph, k); LB/UB are the solve's own.
+void RunFull(const std::string& set, const std::vector<Instance>& instances,
+             const std::vector<int>& ks, double budget, int threads) {
+  std::printf("\n### %s: full default portfolio, %g s, %d thread(s)\n\n",
+              set.c_str(), budget, threads);
+  std::printf(
+      "| k | geo-mean LB/UB | proven optimal | median s | bound sources |\n"
+      "|---|---|---|---|---|\n");
+  for (int k : ks) {
+    double log_sum = 0;
+    int count = 0, proven = 0;
+    std::vector<double> seconds;
+    std::map<std::string, int> sources;
+    for (const Instance& in : instances) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = SolveToCompletion(in.graph, k, Options({}, budget, threads));
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+              .count();
+      if (!r.ok() || r->incumbent == nullptr || !(r->best_bottleneck() > 0)) {
+        continue;
+      }
+      const double ratio = std::min(1.0, r->lower_bound / r->best_bottleneck());
+      log_sum += std::log(std::max(ratio, 1e-12));
+      ++count;
+      proven += r->proven_optimal ? 1 : 0;
+      seconds.push_back(secs);
+      ++sources[r->bound_source];
+      std::fprintf(stderr,
+                   "%s k=%d %s n=%d UB=%g LB=%g ratio=%.4f by %s%s "
+                   "(%.1fs)\n",
+                   set.c_str(), k, in.name.c_str(), in.graph->num_nodes(),
+                   r->best_bottleneck(), r->lower_bound, ratio,
+                   r->bound_source.c_str(), r->proven_optimal ? " proven" : "",
+                   secs);
+    }
+    if (count == 0) continue;
+    std::sort(seconds.begin(), seconds.end());
+    std::string by;
+    for (const auto& [source, n] : sources) {
+      by += (by.empty() ? "" : ", ") + source + " " + std::to_string(n);
+    }
+    std::printf("| %d | %.4f | %d/%d | %.1f | %s |\n", k,
+                std::exp(log_sum / count), proven, count,
+                seconds[seconds.size() / 2], by.c_str());
+    std::fflush(stdout);
+  }
+}
+
 void RunScholl(const std::string& testbed, double budget, int limit,
                int threads) {
   const fs::path dir = fs::path(testbed) / "salbp2-scholl";
@@ -358,6 +410,7 @@ int main(int argc, char** argv) {
   double budget = 2, ub_budget = 10, scholl_budget = 5;
   int wide_per_size = 2, scholl_limit = 0, threads = 1, k_single = 64;
   int cancel_repeats = 5, max_real = 0;
+  bool full = false;
   app.add_option("--testbed", testbed, "testbed directory");
   app.add_option("--sets", sets, "real,wide,scholl,cancel");
   app.add_option("--ks", ks_text, "comma-separated k values");
@@ -369,6 +422,9 @@ int main(int argc, char** argv) {
   app.add_option("--scholl-limit", scholl_limit, "instances (0 = all 302)");
   app.add_option("--threads", threads, "solver threads (scholl, single)");
   app.add_option("--cancel-repeats", cancel_repeats, "cancel measurements");
+  app.add_flag("--full", full,
+               "real/wide: run the whole default portfolio per instance "
+               "(--budget, --threads) instead of each bound method alone");
   app.add_option("--single", single, "solve one graph with every method");
   app.add_option("-k", k_single, "k for --single");
   app.add_option("--methods", single_methods,
@@ -407,9 +463,17 @@ int main(int argc, char** argv) {
       if (max_real > 0 && static_cast<int>(real.size()) > max_real) {
         real.resize(max_real);
       }
-      RunRatios("real", real, ks, budget, ub_budget);
+      if (full) {
+        RunFull("real", real, ks, budget, threads);
+      } else {
+        RunRatios("real", real, ks, budget, ub_budget);
+      }
     } else if (set == "wide") {
-      RunRatios("wide", WideGraphs(wide_per_size), ks, budget, ub_budget);
+      if (full) {
+        RunFull("wide", WideGraphs(wide_per_size), ks, budget, threads);
+      } else {
+        RunRatios("wide", WideGraphs(wide_per_size), ks, budget, ub_budget);
+      }
     } else if (set == "scholl") {
       RunScholl(testbed, scholl_budget, scholl_limit, threads);
     } else if (set == "cancel") {
