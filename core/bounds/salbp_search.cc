@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -14,46 +17,100 @@
 namespace pipecut {
 namespace {
 
-// Beyond this many memo entries (about 24 bytes each) new failures are no
-// longer recorded: the search stays complete, only slower.
+// Beyond this many memo entries (about 40 bytes each) entries that no longer
+// hold at the current cycle time are swept; if that frees too little, new
+// failures are no longer recorded: the search stays complete, only slower.
 constexpr size_t kMaxMemoEntries = 2'000'000;
 
+// Task dominance needs an n x n relation; above this many nodes it is off.
+constexpr int kMaxDominanceNodes = 4096;
+// Ancestor lists (for zones) take up to n^2 / 2 entries.
+constexpr int kMaxAncestorListNodes = 2048;
+
+// First node budget of the forward/backward race in SalbpSearchWorker.
+constexpr int64_t kFirstRaceBudget = 20'000;
+
+}  // namespace
+
 // Depth-first search for D(T); see SolveSalbpDecision in the header for the
-// method and the proofs.
-class DecisionSearch {
+// method and the proofs, and the comments below for the later rules.
+class SalbpDecider::Impl {
  public:
-  DecisionSearch(const Graph& graph, int k, int64_t memory_limit, double t,
-                 const SolveContext* ctx)
+  Impl(const Graph& graph, int k, int64_t memory_limit)
       : graph_(graph),
         n_(graph.num_nodes()),
         k_(k),
         memory_limit_(memory_limit),
-        t_(t),
-        ctx_(ctx),
         station_of_(n_, -1),
         pred_left_(n_),
         rank_(n_),
         tail_(ClosureWork(graph, /*ancestors=*/false)),
         zobrist_(n_) {
-    for (int v = 0; v < n_; ++v) {
-      pred_left_[v] = static_cast<int>(graph.predecessors(v).size());
-    }
-    // Heavier nodes first: big items placed early find packings sooner.
-    // (Largest descendant work first, Helgeson-Birnie style, proved fewer
-    // Scholl instances in 2 s: 196 against 215 of 302.)
-    std::vector<int> order(n_);
-    for (int v = 0; v < n_; ++v) order[v] = v;
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-      return graph.work(a) > graph.work(b);
-    });
-    for (int i = 0; i < n_; ++i) rank_[order[i]] = i;
+    SetOrder(0);
     // Ideals are memoised by 128-bit Zobrist keys; with at most 2e6 entries
     // a false "already failed" hit has probability about 2^-86.
     std::mt19937_64 rng(0x5a1b9);
     for (auto& key : zobrist_) key = {rng(), rng()};
+    // Every station's work is a sum of integers: exact in doubles below
+    // 2^53, and a cycle time t admits exactly what floor(t) admits.
+    integral_ = graph.total_work() < 9e15;
+    for (int v = 0; v < n_ && integral_; ++v) {
+      if (graph.work(v) != std::floor(graph.work(v))) integral_ = false;
+    }
+    if (memory_limit_ == 0 && n_ <= kMaxDominanceNodes) BuildDominance();
+    if (n_ <= kMaxAncestorListNodes) {
+      // Ancestor lists, nearest (reverse topological) first.
+      ancestors_.resize(n_);
+      descendants_.resize(n_);
+      head_.resize(n_);
+      heads_.resize(n_);
+      tails_.resize(n_);
+      mark_.assign(n_, 0);
+      std::vector<int> seen(n_, -1);
+      for (int x = 0; x < n_; ++x) {
+        std::vector<int> stack(graph_.predecessors(x).begin(),
+                               graph_.predecessors(x).end());
+        for (int a : stack) seen[a] = x;
+        for (size_t i = 0; i < stack.size(); ++i) {
+          ancestors_[x].push_back(stack[i]);
+          descendants_[stack[i]].push_back(x);
+          for (int b : graph_.predecessors(stack[i])) {
+            if (seen[b] != x) {
+              seen[b] = x;
+              stack.push_back(b);
+            }
+          }
+        }
+      }
+    }
   }
 
-  SalbpDecisionResult Run() {
+  SalbpDecisionResult Decide(double t, const SolveContext* ctx,
+                             int64_t node_limit, uint64_t order_seed) {
+    SetOrder(order_seed);
+    t_ = integral_ ? std::floor(t) : t;
+    ctx_ = ctx;
+    node_limit_ = node_limit;
+    nodes_ = 0;
+    stopped_ = false;
+    next_ = std::numeric_limits<double>::infinity();
+    std::fill(station_of_.begin(), station_of_.end(), -1);
+    for (int v = 0; v < n_; ++v) {
+      pred_left_[v] = static_cast<int>(graph_.predecessors(v).size());
+    }
+    key_ = {0, 0};
+    assigned_ = 0;
+    excluded_.clear();
+    load_nodes_.clear();
+    blocked_in_.assign(n_, -1);
+    blocked_work_.assign(k_, 0);
+    zone_work_.assign(k_, 0);
+    zone_blocked_.assign(k_, 0);
+    outside_work_.assign(k_, 0);
+    outside_count_.assign(k_, 0);
+    forced_work_.assign(k_, 0);
+    blocked_stack_.clear();
+
     SalbpDecisionResult result;
     double total = 0;
     for (int v = 0; v < n_; ++v) {
@@ -85,15 +142,48 @@ class DecisionSearch {
 
  private:
   using Key = std::pair<uint64_t, uint64_t>;
+  // The search from an ideal with `stations` stations closed failed for
+  // every cycle time below `until`.
+  struct Failure {
+    int stations;
+    double until;
+  };
+
+  // Heavier nodes first: big items placed early find packings sooner.
+  // (Largest descendant work first, Helgeson-Birnie style, proved fewer
+  // Scholl instances in 2 s: 196 against 215 of 302.) A nonzero seed
+  // scales each work by a random factor in [0.6, 1.4) before sorting: the
+  // order only steers the search (every rule holds for any order, and so do
+  // the remembered failures), so restarts can diversify.
+  void SetOrder(uint64_t seed) {
+    if (seed == order_seed_ && seed != 0) return;
+    order_seed_ = seed;
+    std::vector<double> key(n_);
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> unit(0.6, 1.4);
+    for (int v = 0; v < n_; ++v) {
+      key[v] = graph_.work(v) * (seed == 0 ? 1.0 : unit(rng));
+    }
+    std::vector<int> order(n_);
+    for (int v = 0; v < n_; ++v) order[v] = v;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return key[a] > key[b]; });
+    for (int i = 0; i < n_; ++i) rank_[order[i]] = i;
+  }
 
   // A comparison "x <= T" came out false: D(t) for t >= x could differ.
   void NoteAbove(double x) { next_ = std::min(next_, x); }
+  // An equality "x == T" held: it fails for every t > T. Only integral
+  // searches use equalities, and there t and floor(t) admit the same
+  // stations, so the outcome holds up to T + 1.
+  void NoteEqual() { NoteAbove(t_ + 1); }
 
   // Stations 0..s-1 are closed; `remaining` is the unassigned work.
   bool Station(int s, double remaining) {
     if (assigned_ == n_) return true;
     if (s == k_) return false;
-    const double per_station = remaining / (k_ - s);
+    const int left = k_ - s;
+    const double per_station = remaining / left;
     if (per_station > t_) {
       NoteAbove(per_station);
       return false;
@@ -105,11 +195,18 @@ class DecisionSearch {
     for (int v = 0; v < n_; ++v) {
       if (station_of_[v] < 0) worst_tail = std::max(worst_tail, tail_[v]);
     }
-    if (const double q = worst_tail / (k_ - s); q > t_) {
+    if (const double q = worst_tail / left; q > t_) {
       NoteAbove(q);
       return false;
     }
-    if (auto it = memo_.find(key_); it != memo_.end() && it->second <= s) {
+    if (BinPackingFails(left)) {
+      return false;
+    }
+    if (auto it = memo_.find(key_); it != memo_.end() &&
+                                    it->second.stations <= s &&
+                                    it->second.until > t_) {
+      // Fewer stations left cannot help; the failure holds below `until`.
+      NoteAbove(it->second.until);
       return false;
     }
     std::vector<int> candidates;
@@ -119,13 +216,86 @@ class DecisionSearch {
     std::sort(candidates.begin(), candidates.end(),
               [&](int a, int b) { return rank_[a] < rank_[b]; });
     const Key key = key_;
+    // The comparisons made below this ideal alone bound where its failure
+    // holds (the proof of next_cycle_time, applied to the subtree).
+    const double outer_next = next_;
+    next_ = std::numeric_limits<double>::infinity();
     const bool found =
-        Load(s, 0, 0, 0, 0, excluded_.size(), candidates, remaining);
-    if (!found && !stopped_ && memo_.size() < kMaxMemoEntries) {
-      auto [it, inserted] = memo_.try_emplace(key, s);
-      if (!inserted) it->second = std::min(it->second, s);
-    }
+        !ComputeZone(s) &&
+        Load(s, 0, 0, 0, 0, excluded_.size(),
+             std::numeric_limits<double>::infinity(), 0, candidates, remaining);
+    const double until = next_;
+    next_ = std::min(outer_next, until);
+    if (!found && !stopped_) Remember(key, s, until);
     return found;
+  }
+
+  void Remember(const Key& key, int s, double until) {
+    if (memo_.size() >= kMaxMemoEntries && !memo_.contains(key)) {
+      // Sweep failures that no longer hold at this or any later T.
+      for (auto it = memo_.begin(); it != memo_.end();) {
+        if (it->second.until <= t_) {
+          memo_.erase(it++);
+        } else {
+          ++it;
+        }
+      }
+      if (memo_.size() >= kMaxMemoEntries * 3 / 4) return;
+    }
+    auto [it, inserted] = memo_.try_emplace(key, Failure{s, until});
+    if (!inserted && !(it->second.stations <= s && it->second.until >= until)) {
+      it->second = Failure{s, until};
+    }
+  }
+
+  // Bin-packing bounds on the stations the unassigned nodes need (each
+  // station holds work <= T): LB2 counts the nodes heavier than T/2 (no two
+  // share a station) plus half of those of exactly T/2; LB3 gives weight 1
+  // above 2T/3, 2/3 at 2T/3, 1/2 in (T/3, 2T/3), 1/3 at T/3 (a station's
+  // nodes weigh at most 1: one above 2T/3 leaves room only for nodes below
+  // T/3; otherwise at most two above T/3, or one at 2T/3 and one at T/3, or
+  // three at T/3). More stations than the k - s left means failure. Exact
+  // equalities are used only with integral works (weights in sixths).
+  // Both counts only fall as T grows, so a prune holds until the smallest
+  // T' at which some node of a firing rule changes class: noted.
+  bool BinPackingFails(int left) {
+    int64_t big = 0, half = 0, sixths = 0;
+    double flip2 = std::numeric_limits<double>::infinity();
+    double flip3 = flip2;
+    const double t = t_;
+    for (int v = 0; v < n_; ++v) {
+      if (station_of_[v] >= 0) continue;
+      const double w = graph_.work(v);
+      const double w2 = 2 * w, w3 = 3 * w;
+      if (w3 <= t && !(integral_ && w3 == t)) continue;  // weightless
+      if (w2 > t) {
+        ++big;
+        flip2 = std::min(flip2, w2);
+      } else if (integral_ && w2 == t) {
+        ++half;
+        flip2 = std::min(flip2, t + 1);
+      }
+      if (w3 > 2 * t) {
+        sixths += 6;
+        flip3 = std::min(flip3, 1.5 * w);
+      } else if (integral_ && w3 == 2 * t) {
+        sixths += 4;
+        flip3 = std::min(flip3, t + 1);
+      } else if (w3 > t) {
+        sixths += 3;
+        flip3 = std::min(flip3, w3);
+      } else {  // integral_ && w3 == t
+        sixths += 2;
+        flip3 = std::min(flip3, t + 1);
+      }
+    }
+    const bool lb2 = big + (half + 1) / 2 > left;
+    const bool lb3 = (sixths + 5) / 6 > left;
+    if (!lb2 && !lb3) return false;
+    // Products by 2 and 3 round monotonically (t is representable), so the
+    // classes are exact; a firing rule holds below its flip point.
+    NoteAbove(std::max(lb2 ? flip2 : 0.0, lb3 ? flip3 : 0.0));
+    return true;
   }
 
   // Extends station s (current `load`, `memory`, `count` nodes) with the
@@ -133,73 +303,396 @@ class DecisionSearch {
   // are decided: included, excluded (in excluded_ from `excluded_base`), or
   // too big for a load no larger than this one.
   bool Load(int s, double load, int64_t memory, int count, size_t start,
-            size_t excluded_base, std::vector<int>& candidates,
-            double remaining) {
-    if ((++nodes_ & 1023) == 0 && ctx_ != nullptr && ctx_->ShouldStop()) {
+            size_t excluded_base, double min_excluded, double optional,
+            std::vector<int>& candidates, double remaining) {
+    if ((++nodes_ & 1023) == 0 &&
+        ((ctx_ != nullptr && ctx_->ShouldStop()) ||
+         (node_limit_ > 0 && nodes_ >= node_limit_))) {
       stopped_ = true;
     }
     if (stopped_) return false;
+    if (ZoneFails(s, min_excluded)) return false;
+    if (const double need = Shaved(optional + forced_work_[s]); need > t_) {
+      NoteAbove(need);
+      return false;
+    }
+    const size_t mark = blocked_stack_.size();
     for (size_t i = start; i < candidates.size(); ++i) {
       const int v = candidates[i];
       if (memory_limit_ > 0 && memory + graph_.memory(v) > memory_limit_) {
-        if (MustJoin(v, s)) return false;
-        continue;  // independent of T
+        // Independent of T; the memory only grows, so v never fits here.
+        if (Block(v, s)) return Unblock(s, mark);
+        continue;
       }
       const double with_v = load + graph_.work(v);
       if (with_v > t_) {
         NoteAbove(with_v);
-        if (MustJoin(v, s)) return false;  // it never fits again here
+        if (Block(v, s)) return Unblock(s, mark);  // never fits here again
         continue;
       }
       // Include v; its successors may become available in this station.
       Assign(v, s);
+      load_nodes_.push_back(v);
       const size_t old_size = candidates.size();
       for (int y : graph_.successors(v)) {
         if (--pred_left_[y] == 0) candidates.push_back(y);
       }
       if (Load(s, with_v, memory + graph_.memory(v), count + 1, i + 1,
-               excluded_base, candidates, remaining)) {
+               excluded_base, min_excluded,
+               forced_[s][v] ? optional : optional + graph_.work(v), candidates,
+               remaining)) {
         return true;  // keep the assignment: it is the answer
       }
       candidates.resize(old_size);
       for (int y : graph_.successors(v)) ++pred_left_[y];
+      load_nodes_.pop_back();
       Unassign(v);
-      if (stopped_) return false;
+      if (stopped_) return Unblock(s, mark);
       // Exclude v from this station.
-      if (MustJoin(v, s)) return false;
+      if (Block(v, s)) return Unblock(s, mark);
       excluded_.push_back(v);
       const bool found = Load(s, load, memory, count, i + 1, excluded_base,
+                              std::min(min_excluded, graph_.work(v)), optional,
                               candidates, remaining);
       excluded_.pop_back();
-      return found;
+      if (found) return true;
+      return Unblock(s, mark);
     }
     // Nothing undecided fits: the load is maximal unless an excluded node
     // still fits beside it (then the branch that included it covers it).
-    if (count == 0) return false;
+    if (count == 0) return Unblock(s, mark);
     for (size_t j = excluded_base; j < excluded_.size(); ++j) {
       const int u = excluded_[j];
       if (memory_limit_ > 0 && memory + graph_.memory(u) > memory_limit_) {
         continue;
       }
       const double with_u = load + graph_.work(u);
-      if (with_u <= t_) return false;
+      if (with_u <= t_) return Unblock(s, mark);
       NoteAbove(with_u);
     }
-    return Station(s + 1, remaining - load);
+    if (Dominated(load, count, candidates)) return Unblock(s, mark);
+    if (Station(s + 1, remaining - load)) return true;
+    return Unblock(s, mark);
   }
 
-  // The tail test of Station(s + 1), applied before the load is complete:
-  // true when v (unassigned) and its descendants cannot fit in the stations
-  // after s, so v must join station s.
-  bool MustJoin(int v, int s) {
+  // Zone of station s: the unassigned nodes x whose unassigned ancestors
+  // (x included) weigh <= T; only they can join station s, since all those
+  // ancestors must join with x. The final load of s is at most U = zone
+  // work - blocked zone work (included nodes stay in U). Two prunes:
+  // * the stations after s take at most (k - s - 1) T, so the final load
+  //   must reach remaining - (k - s - 1) T <= U;
+  // * an excluded node u stays available, and a closed load L with
+  //   L + w(u) <= T is not maximal; L <= U, so U + w(u) <= T for the
+  //   lightest excluded u means no maximal load remains (no memory limit).
+  // The zone depends on T only through "weight <= T" tests, whose failing
+  // values are noted (partial sums above T, which is conservative).
+  bool ComputeZone(int s) {
+    if (zone_.size() <= static_cast<size_t>(s)) zone_.resize(s + 1);
+    std::vector<char>& zone = zone_[s];
+    zone.assign(n_, 0);
+    double work = 0, outside = 0;
+    int outside_count = 0;
+    const int left = k_ - s;
+    for (int x = 0; x < n_; ++x) {
+      if (station_of_[x] >= 0) continue;
+      double head = graph_.work(x);
+      if (!ancestors_.empty()) {
+        for (int a : ancestors_[x]) {
+          if (station_of_[a] < 0) head += graph_.work(a);
+        }
+      }
+      // Window of x (dynamic head-tail test): its unassigned ancestors
+      // (head, x included) fill stations s..station(x), its descendants
+      // (>= tail_[x], x included) fill station(x)..k-1, so
+      // station(x) >= s + ceil(head/T) - 1 and <= k - ceil(tail/T); an
+      // empty window fails. Each count only drops as T grows, first at
+      // a / (count - 1): the failure holds below the smaller of the two.
+      const int64_t ch = StationsFor(head), ct = StationsFor(tail_[x]);
+      if (ch + ct > left + 1) {
+        NoteAbove(std::min(FlipOf(head, ch), FlipOf(tail_[x], ct)));
+        return true;
+      }
+      head_[x] = head;
+      heads_[x] = ch;
+      tails_[x] = ct;
+      if (head > t_) {
+        NoteAbove(head);
+        outside += graph_.work(x);
+        ++outside_count;
+        continue;
+      }
+      zone[x] = 1;
+      work += graph_.work(x);
+    }
+    zone_work_[s] = work;
+    zone_blocked_[s] = 0;
+    outside_work_[s] = outside;
+    outside_count_[s] = outside_count;
+    return ForcedFails(s) || WindowsFail(s);
+  }
+
+  // Window sets. For r in s..k-1, the nodes x whose latest station
+  // k - ceil(tail/T) is <= r lie in stations s..r, and so do their
+  // unassigned ancestors: that union must weigh <= (r - s + 1) T. The nodes
+  // whose earliest station s + ceil(head/T) - 1 is >= r lie in r..k-1 with
+  // all their descendants: that union must weigh <= (k - r) T. As T grows
+  // the sets only shrink, first when some member's count drops: a failure
+  // holds below min(its weight ratio, the members' flip points).
+  bool WindowsFail(int s) {
+    if (ancestors_.empty()) return false;
+    order_.clear();
+    for (int x = 0; x < n_; ++x) {
+      if (station_of_[x] < 0) order_.push_back(x);
+    }
+    // Latest stations ascending: ancestor unions.
+    std::sort(order_.begin(), order_.end(),
+              [&](int a, int b) { return tails_[a] > tails_[b]; });
+    ++stamp_;
+    double work = 0, flip = std::numeric_limits<double>::infinity();
+    size_t i = 0;
+    for (int r = s; r < k_ - 1 && i < order_.size(); ++r) {
+      for (; i < order_.size() && k_ - tails_[order_[i]] <= r; ++i) {
+        const int x = order_[i];
+        flip = std::min(flip, FlipOf(tail_[x], tails_[x]));
+        work += Mark(x);
+        for (int a : ancestors_[x]) {
+          if (station_of_[a] < 0) work += Mark(a);
+        }
+      }
+      const double q = Shaved(work) / (r - s + 1);
+      if (q > t_) {
+        NoteAbove(std::min(flip, q));
+        return true;
+      }
+    }
+    // Earliest stations descending: descendant unions.
+    std::sort(order_.begin(), order_.end(),
+              [&](int a, int b) { return heads_[a] > heads_[b]; });
+    ++stamp_;
+    work = 0;
+    flip = std::numeric_limits<double>::infinity();
+    i = 0;
+    for (int r = k_ - 1; r > s && i < order_.size(); --r) {
+      for (; i < order_.size() && s + heads_[order_[i]] - 1 >= r; ++i) {
+        const int x = order_[i];
+        flip = std::min(flip, FlipOf(head_[x], heads_[x]));
+        work += Mark(x);
+        for (int d : descendants_[x]) work += Mark(d);
+      }
+      const double q = Shaved(work) / (k_ - r);
+      if (q > t_) {
+        NoteAbove(std::min(flip, q));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Work of x if not yet marked in this pass (then marks it).
+  double Mark(int x) {
+    if (mark_[x] == stamp_) return 0;
+    mark_[x] = stamp_;
+    return graph_.work(x);
+  }
+
+  // Forced nodes: an unassigned x whose descendant closure (x included,
+  // all unassigned, weighing >= tail_[x]) exceeds what the k - s - 1 later
+  // stations hold (tail_[x] > (k - s - 1) T) must join station s, and so
+  // must its unassigned ancestors (they precede x and are not in earlier
+  // stations). Their total work F must fit: F > T fails. Inside the load,
+  // the included non-forced work plus F must fit too. As T grows the forced
+  // set only shrinks, so a failure holds below min(F, the smallest
+  // tail_[x] / (k - s - 1) over forced x): noted.
+  bool ForcedFails(int s) {
+    if (forced_.size() <= static_cast<size_t>(s)) forced_.resize(s + 1);
+    std::vector<char>& forced = forced_[s];
+    forced.assign(n_, 0);
+    const int after = k_ - s - 1;
+    double work = 0, flip = std::numeric_limits<double>::infinity();
+    for (int x = 0; x < n_; ++x) {
+      if (station_of_[x] >= 0) continue;
+      if (after > 0) {
+        const double q = tail_[x] / after;
+        if (q <= t_) continue;
+        flip = std::min(flip, q);
+      }
+      if (!forced[x]) {
+        forced[x] = 1;
+        work += graph_.work(x);
+      }
+      if (ancestors_.empty()) continue;  // a weaker (smaller) forced work
+      for (int a : ancestors_[x]) {
+        if (station_of_[a] < 0 && !forced[a]) {
+          forced[a] = 1;
+          work += graph_.work(a);
+        }
+      }
+    }
+    forced_work_[s] = work;
+    const double need = Shaved(work);
+    if (need > t_) {
+      NoteAbove(std::min(flip, need));
+      return true;
+    }
+    return false;
+  }
+
+  // ceil(a / T), never above the exact value: integer arithmetic with
+  // integral works, else a ratio shaved by far more than rounding errors.
+  int64_t StationsFor(double a) const {
+    if (integral_) {
+      const auto num = static_cast<int64_t>(a), den = static_cast<int64_t>(t_);
+      return den <= 0 ? std::numeric_limits<int32_t>::max()
+                      : (num + den - 1) / den;
+    }
+    return static_cast<int64_t>(std::ceil(a / t_ * (1 - 1e-12)));
+  }
+  // The smallest T' > T at which StationsFor(a) drops below c.
+  static double FlipOf(double a, int64_t c) {
+    return c >= 2 ? a / static_cast<double>(c - 1)
+                  : std::numeric_limits<double>::infinity();
+  }
+
+  // With fractional works a computed sum may exceed the exact one by a few
+  // ulps; sums compared as lower bounds are shaved by far more than that.
+  double Shaved(double x) const { return integral_ ? x : x * (1 - 1e-12); }
+
+  // remaining - U is computed as outside work + blocked zone work (sums of
+  // nonnegative terms, no cancellation); with fractional works the
+  // maximality test keeps a relative slack in the permissive direction.
+  bool ZoneFails(int s, double min_excluded) {
+    const int after = k_ - s - 1;
+    if (after == 0) {
+      // Everything must join s (blocking already failed on any block).
+      if (outside_count_[s] > 0) return true;
+    } else if (const double q = (outside_work_[s] + zone_blocked_[s]) / after;
+               q > t_) {
+      NoteAbove(q);
+      return true;
+    }
+    if (memory_limit_ > 0 || std::isinf(min_excluded)) return false;
+    const double upper = zone_work_[s] - zone_blocked_[s];
+    return upper + min_excluded <= (integral_ ? t_ : t_ * (1 - 1e-9));
+  }
+
+  // Blocking: a node excluded from station s, or too big (in work or
+  // memory) for its growing load, can no longer join station s, nor can any
+  // of its descendants. All blocked nodes are unassigned and must fit in the
+  // k - s - 1 stations after s, so blocked work > (k - s - 1) T fails (this
+  // includes the tail test of Station(s + 1): v's descendants are blocked
+  // with v). Marks v and its descendants blocked for s; true on failure.
+  bool Block(int v, int s) {
+    double& work = blocked_work_[s];
+    if (blocked_in_[v] != s) {
+      dfs_.assign(1, v);
+      blocked_stack_.push_back({v, blocked_in_[v], work, zone_blocked_[s]});
+      blocked_in_[v] = s;
+      while (!dfs_.empty()) {
+        const int x = dfs_.back();
+        dfs_.pop_back();
+        work += graph_.work(x);
+        if (zone_[s][x]) zone_blocked_[s] += graph_.work(x);
+        for (int y : graph_.successors(x)) {
+          if (blocked_in_[y] == s) continue;
+          blocked_stack_.push_back({y, blocked_in_[y], work, zone_blocked_[s]});
+          blocked_in_[y] = s;
+          dfs_.push_back(y);
+        }
+      }
+    }
     const int after = k_ - s - 1;
     if (after == 0) return true;
-    const double q = tail_[v] / after;
+    const double q = work / after;
     if (q > t_) {
       NoteAbove(q);
       return true;
     }
     return false;
+  }
+
+  // Undoes the blocks of station s made since `mark`; returns false (the
+  // failure of the caller) for convenience.
+  bool Unblock(int s, size_t mark) {
+    if (blocked_stack_.size() > mark) {
+      blocked_work_[s] = blocked_stack_[mark].work;  // exact, no drift
+      zone_blocked_[s] = blocked_stack_[mark].zone_work;
+      while (blocked_stack_.size() > mark) {
+        blocked_in_[blocked_stack_.back().node] = blocked_stack_.back().before;
+        blocked_stack_.pop_back();
+      }
+    }
+    return false;
+  }
+
+  // Task dominance (Jackson): i dominates j when F(i) (all descendants)
+  // contains F(j), w(i) >= w(j), and (w(i) > w(j), or F(i) != F(j), or
+  // i < j). A closed load L of station s holding j but not i, with i
+  // available (all predecessors assigned) and w(L) - w(j) + w(i) <= T, is
+  // skipped. Proof: take a feasible completion whose station s is L; i sits
+  // in a later station q. Swap i and j: station s gets w(L) - w(j) + w(i)
+  // <= T, station q loses w(i) - w(j) >= 0. i's predecessors are assigned
+  // and its descendants lie in stations >= q > s; j's predecessors are in
+  // stations <= s < q; j's descendants are in F(i), unassigned before this
+  // station (i is), so outside L and in stations >= q. With no memory limit
+  // (the rule is off otherwise) the result is feasible. Maximal-load moves
+  // (header) raise (w(L), |L|) and swaps keep both while raising sum of the
+  // ranks of L's nodes in the order (w, |F|, -index), which dominance
+  // respects; so a feasible completion whose station s is maximal and not
+  // dominated exists whenever any does, and those are all enumerated.
+  bool Dominated(double load, int count, const std::vector<int>& candidates) {
+    if (dominates_.empty()) return false;
+    const size_t first = load_nodes_.size() - count;
+    for (int i : candidates) {
+      if (station_of_[i] >= 0) continue;
+      const uint64_t* row = &dominates_[static_cast<size_t>(i) * words_];
+      for (size_t p = first; p < load_nodes_.size(); ++p) {
+        const int j = load_nodes_[p];
+        if ((row[j / 64] >> (j % 64) & 1) == 0) continue;
+        const double swapped = load - graph_.work(j) + graph_.work(i);
+        if (swapped <= t_) return true;
+        NoteAbove(swapped);
+      }
+    }
+    return false;
+  }
+
+  void BuildDominance() {
+    words_ = (n_ + 63) / 64;
+    std::vector<uint64_t> desc(static_cast<size_t>(n_) * words_, 0);
+    std::vector<int> size(n_, 0);
+    const std::vector<int>& topo = graph_.topological_order();
+    for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
+      const int v = *it;
+      uint64_t* row = &desc[static_cast<size_t>(v) * words_];
+      for (int y : graph_.successors(v)) {
+        const uint64_t* other = &desc[static_cast<size_t>(y) * words_];
+        for (int w = 0; w < words_; ++w) row[w] |= other[w];
+        row[y / 64] |= uint64_t{1} << (y % 64);
+      }
+      for (int w = 0; w < words_; ++w) size[v] += __builtin_popcountll(row[w]);
+    }
+    dominates_.assign(static_cast<size_t>(n_) * words_, 0);
+    int64_t pairs = 0;
+    for (int i = 0; i < n_; ++i) {
+      const uint64_t* fi = &desc[static_cast<size_t>(i) * words_];
+      for (int j = 0; j < n_; ++j) {
+        if (i == j || graph_.work(i) < graph_.work(j) || size[i] < size[j]) {
+          continue;
+        }
+        const uint64_t* fj = &desc[static_cast<size_t>(j) * words_];
+        bool contains = true;
+        for (int w = 0; w < words_ && contains; ++w) {
+          contains = (fj[w] & ~fi[w]) == 0;
+        }
+        if (!contains) continue;
+        if (graph_.work(i) > graph_.work(j) || size[i] > size[j] || i < j) {
+          dominates_[static_cast<size_t>(i) * words_ + j / 64] |= uint64_t{1}
+                                                                  << (j % 64);
+          ++pairs;
+        }
+      }
+    }
+    if (pairs == 0) dominates_.clear();
   }
 
   void Assign(int v, int s) {
@@ -219,30 +712,66 @@ class DecisionSearch {
   const int n_;
   const int k_;
   const int64_t memory_limit_;
-  const double t_;
-  const SolveContext* const ctx_;
+  bool integral_ = false;
+  double t_ = 0;
+  const SolveContext* ctx_ = nullptr;
+  int64_t node_limit_ = 0;
 
   std::vector<int> station_of_;
   std::vector<int> pred_left_;  // unassigned predecessors
   std::vector<int> rank_;
+  uint64_t order_seed_ = 0;
   const std::vector<double> tail_;  // lower bounds on descendant work
   std::vector<Key> zobrist_;
   std::vector<int> excluded_;
-  Key key_{0, 0};  // of the assigned set
+  std::vector<int> load_nodes_;  // included nodes, station by station
+  struct Blocked {
+    int node;
+    int before;        // its blocked_in_ before
+    double work;       // blocked_work_ before
+    double zone_work;  // zone_blocked_ before
+  };
+  std::vector<std::vector<int>> ancestors_;  // empty when too many nodes
+  std::vector<std::vector<char>> zone_;      // per station
+  std::vector<double> zone_work_, zone_blocked_, outside_work_;
+  std::vector<int> outside_count_;
+  std::vector<std::vector<char>> forced_;  // per station
+  std::vector<double> forced_work_;
+  std::vector<std::vector<int>> descendants_;  // with ancestors_
+  std::vector<double> head_;                   // per node, this station
+  std::vector<int64_t> heads_, tails_;         // ceil(head / T), ceil(tail / T)
+  std::vector<int> order_;
+  std::vector<int64_t> mark_;
+  int64_t stamp_ = 0;
+  std::vector<int> blocked_in_;         // station a node is blocked for, or -1
+  std::vector<double> blocked_work_;    // per station
+  std::vector<Blocked> blocked_stack_;  // undo log
+  std::vector<int> dfs_;
+  int words_ = 0;                    // per row of dominates_
+  std::vector<uint64_t> dominates_;  // row i: the nodes i dominates
+  Key key_{0, 0};                    // of the assigned set
   int assigned_ = 0;
-  absl::flat_hash_map<Key, int> memo_;  // ideal -> fewest stations that failed
+  absl::flat_hash_map<Key, Failure> memo_;  // ideal -> failure
   double next_ = std::numeric_limits<double>::infinity();
   int64_t nodes_ = 0;
   bool stopped_ = false;
 };
 
-}  // namespace
+SalbpDecider::SalbpDecider(const Graph& graph, int k, int64_t memory_limit)
+    : impl_(std::make_unique<Impl>(graph, k, memory_limit)) {}
+SalbpDecider::~SalbpDecider() = default;
+
+SalbpDecisionResult SalbpDecider::Decide(double cycle_time,
+                                         const SolveContext* ctx,
+                                         int64_t node_limit,
+                                         uint64_t order_seed) {
+  return impl_->Decide(cycle_time, ctx, node_limit, order_seed);
+}
 
 SalbpDecisionResult SolveSalbpDecision(const Graph& graph, int k,
                                        int64_t memory_limit, double cycle_time,
                                        const SolveContext* ctx) {
-  DecisionSearch search(graph, k, memory_limit, cycle_time, ctx);
-  return search.Run();
+  return SalbpDecider(graph, k, memory_limit).Decide(cycle_time, ctx);
 }
 
 bool IsComputeOnly(const Graph& graph) {
@@ -253,11 +782,12 @@ bool IsComputeOnly(const Graph& graph) {
 }
 
 SalbpSearchWorker::SalbpSearchWorker(const Graph& graph, int k,
-                                     int64_t memory_limit)
+                                     int64_t memory_limit, Direction direction)
     : graph_(graph),
       k_(k),
       memory_limit_(memory_limit),
-      applicable_(IsComputeOnly(graph)) {
+      applicable_(IsComputeOnly(graph)),
+      direction_(direction) {
   for (int v = 0; v < graph.num_nodes(); ++v) {
     if (graph.work(v) != std::floor(graph.work(v))) integral_ = false;
   }
@@ -284,8 +814,59 @@ bool SalbpSearchWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // Stepping up from the bound (bisecting towards the incumbent was slower
   // on the Scholl set: the probes below OPT are the hard ones, and there the
   // bound is usually tight) makes every feasible probe a proof.
-  const SalbpDecisionResult result =
-      SolveSalbpDecision(graph_, k_, memory_limit_, t, &ctx);
+  if (forward_ == nullptr) {
+    forward_ = std::make_unique<SalbpDecider>(graph_, k_, memory_limit_);
+    backward_won_ = direction_ == Direction::kBackward;
+    // The reversed graph has the same partitions, stations mirrored, and
+    // is sometimes far easier to search station by station (SALOME's
+    // bidirectional idea): both directions race with doubling node budgets.
+    v1::Graph proto = graph_.ToProto();
+    for (auto& edge : *proto.mutable_edges()) {
+      std::string src = edge.src();
+      edge.set_src(edge.dst());
+      edge.set_dst(std::move(src));
+    }
+    if (auto reversed = Graph::FromProto(proto);
+        reversed.ok() && direction_ != Direction::kForward) {
+      reversed_ = std::make_unique<Graph>(*std::move(reversed));
+      backward_ = std::make_unique<SalbpDecider>(*reversed_, k_, memory_limit_);
+    }
+  }
+  SalbpDecisionResult result;
+  if (backward_ == nullptr) {
+    result = forward_->Decide(t, &ctx);
+  } else if (direction_ == Direction::kBackward) {
+    result = backward_->Decide(t, &ctx);
+  } else {
+    // Each decider keeps its failed ideals, so a restart with a doubled
+    // budget replays little; the cost is at most about four times that of
+    // the faster direction.
+    // Rounds after the first use randomised orders (seeds 1, 2, ...):
+    // restarts that keep the failures found so far, which helps most when
+    // D(T) is feasible and the default order misses the solutions.
+    uint64_t round = 0;
+    for (int64_t budget = kFirstRaceBudget;; budget *= 2, ++round) {
+      const bool backward_first = backward_won_;
+      SalbpDecider& first = backward_first ? *backward_ : *forward_;
+      SalbpDecider& second = backward_first ? *forward_ : *backward_;
+      result = first.Decide(t, &ctx, budget, round);
+      if (result.status != SalbpDecisionResult::Status::kStopped ||
+          ctx.ShouldStop()) {
+        break;
+      }
+      result = second.Decide(t, &ctx, budget, round);
+      if (result.status != SalbpDecisionResult::Status::kStopped) {
+        backward_won_ = !backward_first;
+        break;
+      }
+      if (ctx.ShouldStop()) break;
+    }
+  }
+  if (backward_won_ &&
+      result.status == SalbpDecisionResult::Status::kFeasible) {
+    // Station s of the reversed graph is stage k - 1 - s here.
+    for (int& stage : result.stage_of) stage = k_ - 1 - stage;
+  }
   switch (result.status) {
     case SalbpDecisionResult::Status::kStopped:
       return false;

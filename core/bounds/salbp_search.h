@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,29 @@ SalbpDecisionResult SolveSalbpDecision(const Graph& graph, int k,
                                        int64_t memory_limit, double cycle_time,
                                        const SolveContext* ctx = nullptr);
 
+// D(T) for a sequence of cycle times on one graph. Failed ideals are kept
+// between calls together with the cycle time up to which each failure is
+// proven (the next_cycle_time argument above, applied to the subtree below
+// that ideal), so a later D(T') reuses every failure that holds at T'.
+// With integral works a cycle time t is decided as floor(t) (every station's
+// work is an integer), and next_cycle_time may then be floor(t) + 1.
+// node_limit > 0 stops a call (kStopped) after about that many search nodes.
+// order_seed != 0 randomises the order in which candidate nodes are tried
+// (it steers the search only; the answer is the same).
+class SalbpDecider {
+ public:
+  SalbpDecider(const Graph& graph, int k, int64_t memory_limit);
+  ~SalbpDecider();
+  SalbpDecider(const SalbpDecider&) = delete;
+  SalbpDecider& operator=(const SalbpDecider&) = delete;
+  SalbpDecisionResult Decide(double cycle_time, const SolveContext* ctx,
+                             int64_t node_limit = 0, uint64_t order_seed = 0);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // True when every node's comm is 0 (then the problem is SALBP-2).
 bool IsComputeOnly(const Graph& graph);
 
@@ -70,9 +94,15 @@ bool IsComputeOnly(const Graph& graph);
 // next_cycle_time (rounded up with integral works, where every station's
 // work and so OPT are integers), a feasible one is offered as the incumbent,
 // which then meets the lower bound. Does nothing when some comm is nonzero.
+//
+// Each D(T) races the graph and its reverse (stations mirrored), both
+// deciders keeping their failed ideals, under doubling node budgets; tests
+// can pin one direction.
 class SalbpSearchWorker : public Worker {
  public:
-  SalbpSearchWorker(const Graph& graph, int k, int64_t memory_limit);
+  enum class Direction { kRace, kForward, kBackward };
+  SalbpSearchWorker(const Graph& graph, int k, int64_t memory_limit,
+                    Direction direction = Direction::kRace);
   std::string name() const override { return "salbp_search"; }
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
 
@@ -81,8 +111,14 @@ class SalbpSearchWorker : public Worker {
   const int k_;
   const int64_t memory_limit_;
   const bool applicable_;
+  const Direction direction_;
   bool integral_ = true;
-  double proven_ = 0;  // our own proven lower bound (unshaved)
+  double proven_ = 0;
+  // Created on the first Step: deciders on the graph and on its reverse.
+  std::unique_ptr<SalbpDecider> forward_, backward_;
+  std::unique_ptr<Graph> reversed_;
+  bool backward_won_ = false;  // the direction that decided the last D(T)  //
+                               // our own proven lower bound (unshaved)
 };
 
 }  // namespace pipecut

@@ -123,6 +123,96 @@ INSTANTIATE_TEST_SUITE_P(Cases, SalbpSearchMatchesBruteForce,
                                            Case{0.3, 2, 150}, Case{0.3, 3, 200},
                                            Case{0.0, 4, 120}));
 
+// D(T) itself against brute force, with one decider reused over rising T
+// (in three candidate orders)
+// (failures are kept between calls) and a fresh one per T: feasible exactly
+// when T >= OPT, and an infeasible answer never names a next cycle time
+// above OPT. Works are integers in 1..12 (ties, T/2 and T/3 equalities,
+// dominance), or tenths; up to 9 nodes, so brute force stays cheap.
+TEST(SalbpDecision, MatchesBruteForceOverRisingCycleTimes) {
+  int checked = 0;
+  for (uint64_t seed = 0; seed < 240; ++seed) {
+    const int n = 4 + static_cast<int>(seed % 6);  // 4..9
+    const int k = 2 + static_cast<int>(seed % 4);  // 2..5
+    const double density = 0.1 * static_cast<double>(seed % 5);
+    v1::Graph proto = testing::RandomDag(n, density, 0, 7000 + seed);
+    const bool integral = seed % 2 == 0;
+    if (integral) {
+      for (auto& node : *proto.mutable_nodes()) {
+        node.set_work(1 + std::floor(node.work() * 1.2));
+      }
+    }
+    const Graph graph = testing::MakeGraph(proto);
+    const auto opt = testing::BruteForceOptimum(graph, k, 0);
+    ASSERT_TRUE(opt.has_value());
+    SalbpDecider decider(graph, k, 0);
+    const double step = integral ? 1 : 0.1;
+    // Cycle times on the grid of the works: i * step, exactly as printed.
+    const int first = static_cast<int>(std::round(graph.max_work() / step)) - 2;
+    const int last = static_cast<int>(std::round(*opt / step)) + 2;
+    for (int i = first; i <= last; ++i) {
+      const double t = integral ? i : i / 10.0;
+      // Sums of tenths round: at T = OPT the answer depends on the order.
+      if (!integral && std::abs(t - *opt) < 1e-9 * *opt) continue;
+      for (int fresh = 0; fresh < 2; ++fresh) {
+        const SalbpDecisionResult r =
+            fresh ? SolveSalbpDecision(graph, k, 0, t)
+                  : decider.Decide(t, nullptr, 0, static_cast<uint64_t>(i % 3));
+        if (t >= *opt) {
+          ASSERT_EQ(r.status, SalbpDecisionResult::Status::kFeasible)
+              << "seed " << seed << " t " << t << " opt " << *opt << " fresh "
+              << fresh;
+          auto cost = EvaluatePartition(graph, r.stage_of, k);
+          ASSERT_TRUE(cost.ok()) << cost.status();
+          EXPECT_LE(cost->bottleneck, t + 1e-9) << "seed " << seed;
+        } else {
+          ASSERT_EQ(r.status, SalbpDecisionResult::Status::kInfeasible)
+              << "seed " << seed << " t " << t << " opt " << *opt << " fresh "
+              << fresh;
+          EXPECT_GT(r.next_cycle_time, t) << "seed " << seed;
+          EXPECT_LE(r.next_cycle_time, *opt + 1e-9)
+              << "seed " << seed << " t " << t << " fresh " << fresh;
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+// The worker alone, pinned to each direction (the backward one mirrors its
+// stations), reaches the brute-force optimum as both bound and incumbent.
+TEST(SalbpSearch, EachDirectionProvesTheOptimum) {
+  using Direction = SalbpSearchWorker::Direction;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const int n = 4 + static_cast<int>(seed % 5);  // 4..8
+    const int k = 2 + static_cast<int>(seed % 3);  // 2..4
+    v1::Graph proto = testing::RandomDag(n, 0.3, 0, 9100 + seed);
+    for (auto& node : *proto.mutable_nodes()) {
+      node.set_work(std::round(node.work()));
+    }
+    const Graph graph = testing::MakeGraph(proto);
+    const auto opt = testing::BruteForceOptimum(graph, k, 0);
+    ASSERT_TRUE(opt.has_value());
+    for (Direction direction :
+         {Direction::kForward, Direction::kBackward, Direction::kRace}) {
+      SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
+      SolutionBoard::Params params;
+      params.k = k;
+      SolutionBoard board(graph, params, &ctx);
+      SalbpSearchWorker worker(graph, k, 0, direction);
+      for (int steps = 0; worker.Step(ctx, board); ++steps) {
+        ASSERT_LT(steps, 1000) << "seed " << seed;
+      }
+      worker.Step(ctx, board);  // the last step publishes the incumbent
+      const BoardSnapshot snapshot = board.Snapshot();
+      ASSERT_NE(snapshot.incumbent, nullptr) << "seed " << seed;
+      EXPECT_DOUBLE_EQ(snapshot.best_bottleneck(), *opt) << "seed " << seed;
+      EXPECT_DOUBLE_EQ(snapshot.lower_bound, *opt) << "seed " << seed;
+    }
+  }
+}
+
 TEST(SalbpSearch, ProvesSmallSchollInstances) {
   const auto dir = testing::TestbedDir();
   if (!dir.has_value()) GTEST_SKIP() << "testbed absent: no Scholl instances";
