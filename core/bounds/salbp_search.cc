@@ -27,6 +27,13 @@ constexpr int kMaxDominanceNodes = 4096;
 // Ancestor lists (for zones) take up to n^2 / 2 entries.
 constexpr int kMaxAncestorListNodes = 2048;
 
+// Beyond this many maximal loads, or search nodes spent listing them, a
+// station is searched depth-first. (Without the node cap, listing cost
+// trivial instances with few stations their 2 s: ARC111 m=3, 4, 10; a cap
+// of 20k nodes lost SCHOLL m=36, 37, 44 at 2 s, 100k one of them.)
+constexpr size_t kMaxCollectedLoads = 4096;
+constexpr int64_t kMaxCollectNodes = 400'000;
+
 // First node budget of the forward/backward race in SalbpSearchWorker.
 constexpr int64_t kFirstRaceBudget = 20'000;
 
@@ -173,10 +180,6 @@ class SalbpDecider::Impl {
 
   // A comparison "x <= T" came out false: D(t) for t >= x could differ.
   void NoteAbove(double x) { next_ = std::min(next_, x); }
-  // An equality "x == T" held: it fails for every t > T. Only integral
-  // searches use equalities, and there t and floor(t) admit the same
-  // stations, so the outcome holds up to T + 1.
-  void NoteEqual() { NoteAbove(t_ + 1); }
 
   // Stations 0..s-1 are closed; `remaining` is the unassigned work.
   bool Station(int s, double remaining) {
@@ -220,14 +223,68 @@ class SalbpDecider::Impl {
     // holds (the proof of next_cycle_time, applied to the subtree).
     const double outer_next = next_;
     next_ = std::numeric_limits<double>::infinity();
-    const bool found =
-        !ComputeZone(s) &&
-        Load(s, 0, 0, 0, 0, excluded_.size(),
-             std::numeric_limits<double>::infinity(), 0, candidates, remaining);
+    bool found = false;
+    if (!ComputeZone(s)) {
+      // Enumerate the maximal loads first, then try them fullest first
+      // (least idle time: best fit; on the Scholl set this proved 4 of 8
+      // hard instances more in 5 s); too many loads (or too many nodes
+      // spent listing them) fall back to the depth-first order. Only the order
+      // of the children changes, and integral or not, every comparison made
+      // while listing is noted.
+      Collected collected;
+      collected.first_node = nodes_;
+      collect_ = &collected;
+      Load(s, 0, 0, 0, 0, excluded_.size(),
+           std::numeric_limits<double>::infinity(), 0, candidates, remaining);
+      collect_ = nullptr;
+      if (collected.overflow) {
+        found = !stopped_ && Load(s, 0, 0, 0, 0, excluded_.size(),
+                                  std::numeric_limits<double>::infinity(), 0,
+                                  candidates, remaining);
+      } else if (!stopped_) {
+        found = Replay(s, collected, remaining);
+      }
+    }
     const double until = next_;
     next_ = std::min(outer_next, until);
     if (!found && !stopped_) Remember(key, s, until);
     return found;
+  }
+
+  struct Collected {
+    std::vector<int> nodes;     // the loads' nodes, load after load
+    std::vector<size_t> begin;  // of each load in nodes
+    std::vector<double> loads;  // their work
+    bool overflow = false;
+    int64_t first_node = 0;  // nodes_ when the listing began
+  };
+
+  bool Replay(int s, const Collected& c, double remaining) {
+    std::vector<int> order(c.loads.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return c.loads[a] > c.loads[b]; });
+    for (int i : order) {
+      const size_t from = c.begin[i];
+      const size_t to = i + 1 < static_cast<int>(c.begin.size())
+                            ? c.begin[i + 1]
+                            : c.nodes.size();
+      for (size_t p = from; p < to; ++p) {
+        const int v = c.nodes[p];
+        Assign(v, s);
+        load_nodes_.push_back(v);
+        for (int y : graph_.successors(v)) --pred_left_[y];
+      }
+      if (Station(s + 1, remaining - c.loads[i])) return true;
+      for (size_t p = to; p-- > from;) {
+        const int v = c.nodes[p];
+        for (int y : graph_.successors(v)) ++pred_left_[y];
+        load_nodes_.pop_back();
+        Unassign(v);
+      }
+      if (stopped_) return false;
+    }
+    return false;
   }
 
   void Remember(const Key& key, int s, double until) {
@@ -311,6 +368,12 @@ class SalbpDecider::Impl {
       stopped_ = true;
     }
     if (stopped_) return false;
+    if (collect_ != nullptr &&
+        (collect_->overflow ||
+         nodes_ - collect_->first_node > kMaxCollectNodes)) {
+      collect_->overflow = true;
+      return false;
+    }
     if (ZoneFails(s, min_excluded)) return false;
     if (const double need = Shaved(optional + forced_work_[s]); need > t_) {
       NoteAbove(need);
@@ -371,6 +434,17 @@ class SalbpDecider::Impl {
       NoteAbove(with_u);
     }
     if (Dominated(load, count, candidates)) return Unblock(s, mark);
+    if (collect_ != nullptr) {
+      if (collect_->loads.size() >= kMaxCollectedLoads) {
+        collect_->overflow = true;
+      } else {
+        collect_->begin.push_back(collect_->nodes.size());
+        collect_->nodes.insert(collect_->nodes.end(), load_nodes_.end() - count,
+                               load_nodes_.end());
+        collect_->loads.push_back(load);
+      }
+      return Unblock(s, mark);
+    }
     if (Station(s + 1, remaining - load)) return true;
     return Unblock(s, mark);
   }
@@ -721,6 +795,7 @@ class SalbpDecider::Impl {
   std::vector<int> pred_left_;  // unassigned predecessors
   std::vector<int> rank_;
   uint64_t order_seed_ = 0;
+  Collected* collect_ = nullptr;    // set while a station's loads are listed
   const std::vector<double> tail_;  // lower bounds on descendant work
   std::vector<Key> zobrist_;
   std::vector<int> excluded_;

@@ -53,12 +53,23 @@ struct SalbpDecisionResult {
 // * Memo: an ideal (assigned set) from which the search failed with s
 //   stations used fails with any s' >= s (the rest of the problem depends
 //   only on the ideal and the number of stations left).
+// * Further rules, each proved where it is implemented (salbp_search.cc):
+//   at every station, per-node windows (earliest station from the
+//   unassigned ancestors' work, latest from the descendants'), window sets
+//   (all nodes whose latest station is <= r, with their ancestors, fit in
+//   the stations up to r; likewise earliest >= r with descendants), forced
+//   nodes, LB2/LB3 bin packing; inside a load, blocked work (excluded nodes
+//   and their descendants must fit the later stations), the station zone
+//   (an upper bound on the reachable load) and Jackson task dominance.
+//   The maximal loads of a station are tried fullest first (up to 4096 of
+//   them; beyond, depth-first).
 //
 // next_cycle_time: the search is deterministic and branches only on
 // comparisons of computed values against T ("x <= T" or "x > T"). For every
 // t in [T, x_min), with x_min the smallest compared value above T, each
 // comparison has the same outcome, so D(t) runs the identical search and is
 // infeasible too. Hence OPT >= x_min when D(T) is infeasible and T <= OPT.
+// (Rules with monotone tests note the T at which they would stop firing.)
 SalbpDecisionResult SolveSalbpDecision(const Graph& graph, int k,
                                        int64_t memory_limit, double cycle_time,
                                        const SolveContext* ctx = nullptr);
@@ -113,12 +124,11 @@ class SalbpSearchWorker : public Worker {
   const bool applicable_;
   const Direction direction_;
   bool integral_ = true;
-  double proven_ = 0;
+  double proven_ = 0;  // our own proven lower bound (unshaved)
   // Created on the first Step: deciders on the graph and on its reverse.
   std::unique_ptr<SalbpDecider> forward_, backward_;
   std::unique_ptr<Graph> reversed_;
-  bool backward_won_ = false;  // the direction that decided the last D(T)  //
-                               // our own proven lower bound (unshaved)
+  bool backward_won_ = false;  // the direction that decided the last D(T)
 };
 
 }  // namespace pipecut
