@@ -89,6 +89,13 @@ class SalbpDecider::Impl {
           }
         }
       }
+      words_ = (n_ + 63) / 64;
+      desc_bits_.assign(static_cast<size_t>(n_) * words_, 0);
+      for (int x = 0; x < n_; ++x) {
+        uint64_t* row = &desc_bits_[static_cast<size_t>(x) * words_];
+        row[x / 64] |= uint64_t{1} << (x % 64);
+        for (int d : descendants_[x]) row[d / 64] |= uint64_t{1} << (d % 64);
+      }
     }
   }
 
@@ -117,6 +124,9 @@ class SalbpDecider::Impl {
     outside_count_.assign(k_, 0);
     forced_work_.assign(k_, 0);
     blocked_stack_.clear();
+    saved_bits_.clear();
+    blocked_bits_.assign(
+        desc_bits_.empty() ? 0 : static_cast<size_t>(k_) * words_, 0);
 
     SalbpDecisionResult result;
     double total = 0;
@@ -657,7 +667,29 @@ class SalbpDecider::Impl {
   // with v). Marks v and its descendants blocked for s; true on failure.
   bool Block(int v, int s) {
     double& work = blocked_work_[s];
-    if (blocked_in_[v] != s) {
+    if (!desc_bits_.empty()) {
+      // Bitset path (profiled: the walk below took half the time on SCHOLL
+      // m=50): one undo entry per call, saving the station's blocked words.
+      uint64_t* bits = &blocked_bits_[static_cast<size_t>(s) * words_];
+      const uint64_t* desc = &desc_bits_[static_cast<size_t>(v) * words_];
+      bool fresh = false;
+      for (int w = 0; w < words_ && !fresh; ++w) {
+        fresh = (desc[w] & ~bits[w]) != 0;
+      }
+      if (fresh) {
+        blocked_stack_.push_back({-1, 0, work, zone_blocked_[s]});
+        saved_bits_.insert(saved_bits_.end(), bits, bits + words_);
+        const std::vector<char>& zone = zone_[s];
+        for (int w = 0; w < words_; ++w) {
+          for (uint64_t m = desc[w] & ~bits[w]; m != 0; m &= m - 1) {
+            const int x = w * 64 + __builtin_ctzll(m);
+            work += graph_.work(x);
+            if (zone[x]) zone_blocked_[s] += graph_.work(x);
+          }
+          bits[w] |= desc[w];
+        }
+      }
+    } else if (blocked_in_[v] != s) {
       dfs_.assign(1, v);
       blocked_stack_.push_back({v, blocked_in_[v], work, zone_blocked_[s]});
       blocked_in_[v] = s;
@@ -690,6 +722,13 @@ class SalbpDecider::Impl {
     if (blocked_stack_.size() > mark) {
       blocked_work_[s] = blocked_stack_[mark].work;  // exact, no drift
       zone_blocked_[s] = blocked_stack_[mark].zone_work;
+      if (!desc_bits_.empty()) {
+        std::copy(saved_bits_.begin() + mark * words_,
+                  saved_bits_.begin() + (mark + 1) * words_,
+                  blocked_bits_.begin() + static_cast<size_t>(s) * words_);
+        saved_bits_.resize(mark * words_);
+        blocked_stack_.resize(mark);
+      }
       while (blocked_stack_.size() > mark) {
         blocked_in_[blocked_stack_.back().node] = blocked_stack_.back().before;
         blocked_stack_.pop_back();
@@ -822,9 +861,12 @@ class SalbpDecider::Impl {
   std::vector<double> blocked_work_;    // per station
   std::vector<Blocked> blocked_stack_;  // undo log
   std::vector<int> dfs_;
-  int words_ = 0;                    // per row of dominates_
-  std::vector<uint64_t> dominates_;  // row i: the nodes i dominates
-  Key key_{0, 0};                    // of the assigned set
+  std::vector<uint64_t> desc_bits_;     // descendants incl. self, per node
+  std::vector<uint64_t> blocked_bits_;  // per station
+  std::vector<uint64_t> saved_bits_;    // undo log of blocked_bits_
+  int words_ = 0;                       // per row of dominates_
+  std::vector<uint64_t> dominates_;     // row i: the nodes i dominates
+  Key key_{0, 0};                       // of the assigned set
   int assigned_ = 0;
   absl::flat_hash_map<Key, Failure> memo_;  // ideal -> failure
   double next_ = std::numeric_limits<double>::infinity();
