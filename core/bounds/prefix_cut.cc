@@ -160,6 +160,12 @@ class PrefixCutSearch {
       next_ = order_.size();
       return true;
     }
+    if (!end_stages_done_) {
+      std::optional<double> end = EndStages(should_stop);
+      if (!end) return false;
+      Raise(*end, 0);
+      end_stages_done_ = true;
+    }
     if (done()) return true;
     const int b = order_[next_];
     // OPT <= W (one stage holds everything), so nothing above is provable.
@@ -218,6 +224,42 @@ class PrefixCutSearch {
   double Shave(double flow, double weight) const {
     return std::max(0.0,
                     flow - 1e-9 * (cut_->total_comm() + weight * total_work_));
+  }
+
+  // Claim 3: max(min over sources s of min_{P ideal, s in P} A(P), min over
+  // sinks t of min_{Q ideal, t not in Q} B(Q)); nullopt when stopped, 0 when
+  // there are too many sources and sinks to enumerate.
+  std::optional<double> EndStages(const std::function<bool()>& should_stop) {
+    const int n = graph_.num_nodes();
+    std::vector<int> sources, sinks;
+    for (int v = 0; v < n; ++v) {
+      if (graph_.predecessors(v).empty()) sources.push_back(v);
+      if (graph_.successors(v).empty()) sinks.push_back(v);
+    }
+    if (cut_ == nullptr || cut_->total_comm() == 0 ||
+        sources.size() + sinks.size() > kMaxEndStageCuts) {
+      return 0.0;
+    }
+    std::fill(must_in_.begin(), must_in_.end(), 0);
+    std::fill(must_out_.begin(), must_out_.end(), 0);
+    double first = std::numeric_limits<double>::infinity();
+    for (int s : sources) {
+      if (should_stop && should_stop()) return std::nullopt;
+      must_in_[s] = 1;
+      ++cuts_;
+      first = std::min(first, Shave(cut_->Solve(must_in_, must_out_, 1, 0), 1));
+      must_in_[s] = 0;
+    }
+    double last = std::numeric_limits<double>::infinity();
+    for (int t : sinks) {
+      if (should_stop && should_stop()) return std::nullopt;
+      must_out_[t] = 1;
+      ++cuts_;
+      last = std::min(last, Shave(cut_->Solve(must_in_, must_out_, 0, 1), 1));
+      must_out_[t] = 0;
+    }
+    const double value = std::max(first, last);
+    return value - 1e-9 * std::abs(value);
   }
 
   // tau(b, t) of Claim 2 (+inf for an empty window); nullopt when stopped.
@@ -279,6 +321,7 @@ class PrefixCutSearch {
   std::vector<char> must_in_, must_out_;
   std::vector<int> order_;
   size_t next_ = 0;
+  bool end_stages_done_ = false;
   double raw_ = 0;
   int best_b_ = 0;
   int64_t cuts_ = 0, probes_ = 0;

@@ -55,6 +55,19 @@ namespace pipecut {
 // bound, and the result is the best of them over all b.
 // With k = 1 the only partition is V itself: OPT = f(V) = W exactly.
 //
+// Claim 3 (the end stages). Move the empty stages of a partition to the end
+// (costs and feasibility unchanged), so its non-empty stages are S_1..S_j.
+// S_1 = P is a non-empty ideal, so it holds a source s, and its cost is
+// A(P) (no input, out(S_1) = out(P)). S_j = V \ Q for the ideal Q = S_1 u
+// ... u S_{j-1}; a maximal node of S_j has no successor, so S_j holds a sink
+// t not in Q, and its cost is B(Q) (no output; in(S_j) = out(Q), as every
+// successor of Q outside Q lies in S_j). With j = 1, A(V) = B({}) = W = f(V)
+// also holds. Hence OPT >= max(min_s min_{P ideal, s in P} A(P),
+// min_t min_{Q ideal, t not in Q} B(Q)): one min cut per source and per sink
+// (skipped when there are more than kMaxEndStageCuts of them). It sees the
+// comm of the first and last stage undiluted by k, which is what matters when
+// communication dominates (every cut costs more than the stages it creates).
+//
 // The min cut (closure with auxiliary nodes): one node x_v per v, source
 // side = P. Precedence: arc x_v -> x_u of infinite capacity for every edge
 // (u, v) (v in P forces u in P). For each u with successors and c(u) > 0 an
@@ -72,6 +85,8 @@ namespace pipecut {
 // direction, every cut value is shaved by 1e-9 of the total capacity, tau by
 // a relative 1e-9, and the result by a relative 1e-9; when every work and
 // comm is an integer (so OPT is) it is then rounded up.
+inline constexpr size_t kMaxEndStageCuts = 256;
+
 struct PrefixCutOptions {
   // Rounds of window tightening per probe (each one min cut).
   int max_rounds = 4;
@@ -84,14 +99,14 @@ struct PrefixCutOptions {
 
 struct PrefixCutResult {
   double bound = 0;  // proven: OPT >= bound (0 if stopped before any probe)
-  int best_b = 0;    // the split that proved it (0 for k = 1 or none)
+  int best_b = 0;    // the split that proved it (0: k = 1, Claim 3 or none)
   int64_t cuts = 0;  // max-flow solves
   int64_t probes = 0;
   bool complete = false;  // every b examined (false when stopped)
 };
 
-// Runs every b in 1..k-1; `should_stop` (may be empty) is polled between
-// cuts. `upper_bound` (a known OPT <= upper_bound, e.g. a partition's
+// Claim 3, then every b in 1..k-1; `should_stop` (may be empty) is polled
+// between cuts. `upper_bound` (a known OPT <= upper_bound, e.g. a partition's
 // bottleneck) only narrows the search.
 PrefixCutResult PrefixCutLowerBound(
     const Graph& graph, int k, const PrefixCutOptions& options = {},

@@ -78,6 +78,20 @@ double ExactPrefixBound(const Graph& graph, int k) {
   return best;
 }
 
+// Claim 3 by enumeration: max(min over non-empty ideals P of A(P), min over
+// ideals Q != V of B(Q)).
+double ExactEndStageBound(const Graph& graph) {
+  const double total = graph.total_work();
+  const uint32_t all = (uint32_t{1} << graph.num_nodes()) - 1;
+  double first = kInf, last = kInf;
+  for (uint32_t p : AllIdeals(graph)) {
+    const double w = Work(graph, p), c = OutComm(graph, p);
+    if (p != 0) first = std::min(first, w + c);
+    if (p != all) last = std::min(last, total - w + c);
+  }
+  return std::max(first, last);
+}
+
 v1::Graph Chain(int n, double work, double comm) {
   v1::Graph proto;
   for (int i = 0; i < n; ++i) {
@@ -112,7 +126,8 @@ TEST(PrefixCut, ChainWithCommIsProvenOptimal) {
   EXPECT_DOUBLE_EQ(CombinatorialLowerBound(graph, 2), 2);
   const PrefixCutResult r = PrefixCutLowerBound(graph, 2);
   EXPECT_DOUBLE_EQ(r.bound, 4);  // integral data: rounded up exactly
-  EXPECT_EQ(r.best_b, 1);
+  EXPECT_EQ(r.best_b, 0);  // Claim 3 (first stage >= 1 + 3) proves it first
+  EXPECT_DOUBLE_EQ(ExactPrefixBound(graph, 2), 4);  // and so does b = 1
   EXPECT_DOUBLE_EQ(*testing::BruteForceOptimum(graph, 2), 4);
 }
 
@@ -190,7 +205,7 @@ TEST(PrefixCut, MinCutMatchesEnumerationOfIdeals) {
 }
 
 TEST(PrefixCut, NeverAboveBruteForce) {
-  int graphs = 0, above_lb0 = 0, reaches_exact = 0;
+  int graphs = 0, above_lb0 = 0, reaches_exact = 0, ends_stronger = 0;
   for (uint64_t seed = 0; seed < 400; ++seed) {
     const int n = 3 + static_cast<int>(seed % 6);  // 3..8
     const int k = 1 + static_cast<int>(seed % 4);  // 1..4
@@ -210,9 +225,14 @@ TEST(PrefixCut, NeverAboveBruteForce) {
     ASSERT_TRUE(r.complete);
     EXPECT_LE(r.bound, opt + 1e-9 * opt) << "seed " << seed << " k " << k;
     double exact = ExactPrefixBound(graph, k);
+    if (k >= 2) {
+      const double ends = ExactEndStageBound(graph);
+      if (ends > exact * (1 + 1e-9)) ++ends_stronger;
+      exact = std::max(exact, ends);
+    }
     // With integral data OPT is an integer, so the bound may round up.
     if (integral) exact = std::ceil(exact - 1e-9);
-    // The window relaxation never beats the exact prefix argument.
+    // The relaxation never beats the exact arguments (Claims 1 and 3).
     EXPECT_LE(r.bound, exact + 1e-9 * exact) << "seed " << seed;
     EXPECT_GE(r.bound, graph.total_work() / k * (1 - 1e-8)) << "seed " << seed;
     if (r.bound > CombinatorialLowerBound(graph, k) + 1e-6) ++above_lb0;
@@ -222,6 +242,18 @@ TEST(PrefixCut, NeverAboveBruteForce) {
   EXPECT_EQ(graphs, 400);
   EXPECT_GT(above_lb0, 40);  // it sees communication
   EXPECT_GT(reaches_exact, 200);
+  EXPECT_GT(ends_stronger, 10);  // Claim 3 adds something
+}
+
+TEST(PrefixCut, EndStagesSeeHeavyCommAtLargeK) {
+  // Chain of 4 nodes, w = 1, c = 10, k = 8: every split pays >= 11 at its
+  // first stage, so OPT = W = 4 (one stage). One cut spread over b of 8
+  // stages cannot show that; the first stage's own cost (Claim 3) does.
+  const Graph graph = testing::MakeGraph(Chain(4, 1, 10));
+  EXPECT_DOUBLE_EQ(*testing::BruteForceOptimum(graph, 8), 4);
+  EXPECT_LT(ExactPrefixBound(graph, 8), 4);
+  EXPECT_DOUBLE_EQ(ExactEndStageBound(graph), 4);
+  EXPECT_DOUBLE_EQ(PrefixCutLowerBound(graph, 8).bound, 4);
 }
 
 TEST(PrefixCut, UpperBoundHintOnlyNarrowsTheSearch) {
