@@ -123,6 +123,21 @@ double OutCommCut::Solve(const std::vector<char>& must_in,
   return flow;
 }
 
+std::vector<int> FirstStageSeeds(const Graph& graph) {
+  auto zero_source = [&](int v) {
+    return graph.predecessors(v).empty() && graph.work(v) == 0;
+  };
+  std::vector<int> seeds;
+  for (int v = 0; v < graph.num_nodes(); ++v) {
+    if (zero_source(v)) continue;
+    const auto preds = graph.predecessors(v);
+    if (std::all_of(preds.begin(), preds.end(), zero_source)) {
+      seeds.push_back(v);
+    }
+  }
+  return seeds;
+}
+
 // The per-b bisection of PrefixCutLowerBound, one b at a time.
 class PrefixCutSearch {
  public:
@@ -226,40 +241,44 @@ class PrefixCutSearch {
                     flow - 1e-9 * (cut_->total_comm() + weight * total_work_));
   }
 
-  // Claim 3: max(min over sources s of min_{P ideal, s in P} A(P), min over
-  // sinks t of min_{Q ideal, t not in Q} B(Q)); nullopt when stopped, 0 when
-  // there are too many sources and sinks to enumerate.
+  // Claim 3: max(min over first-stage seeds x of min_{P ideal, x in P}
+  // A(P), min over sinks t of min_{Q ideal, t not in Q} B(Q)); nullopt when
+  // stopped. A side with more than kMaxEndStageCuts candidates counts 0.
   std::optional<double> EndStages(const std::function<bool()>& should_stop) {
-    const int n = graph_.num_nodes();
-    std::vector<int> sources, sinks;
-    for (int v = 0; v < n; ++v) {
-      if (graph_.predecessors(v).empty()) sources.push_back(v);
+    if (cut_ == nullptr || cut_->total_comm() == 0) return 0.0;
+    const std::vector<int> seeds = FirstStageSeeds(graph_);
+    std::vector<int> sinks;
+    for (int v = 0; v < graph_.num_nodes(); ++v) {
       if (graph_.successors(v).empty()) sinks.push_back(v);
     }
-    if (cut_ == nullptr || cut_->total_comm() == 0 ||
-        sources.size() + sinks.size() > kMaxEndStageCuts) {
-      return 0.0;
-    }
+    std::optional<double> first = MinCutOver(seeds, must_in_, 1, should_stop);
+    if (!first) return std::nullopt;
+    std::optional<double> last = MinCutOver(sinks, must_out_, 0, should_stop);
+    if (!last) return std::nullopt;
+    const double value = std::max(*first, *last);
+    return value - 1e-9 * std::abs(value);
+  }
+
+  // min over v in `nodes` of the window cut with only `flags`[v] set:
+  // A(P) (in_side = 1) or B(Q) (in_side = 0); 0 when `nodes` is empty or
+  // too long.
+  std::optional<double> MinCutOver(const std::vector<int>& nodes,
+                                   std::vector<char>& flags, int in_side,
+                                   const std::function<bool()>& should_stop) {
+    if (nodes.empty() || nodes.size() > kMaxEndStageCuts) return 0.0;
     std::fill(must_in_.begin(), must_in_.end(), 0);
     std::fill(must_out_.begin(), must_out_.end(), 0);
-    double first = std::numeric_limits<double>::infinity();
-    for (int s : sources) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int v : nodes) {
       if (should_stop && should_stop()) return std::nullopt;
-      must_in_[s] = 1;
+      flags[v] = 1;
       ++cuts_;
-      first = std::min(first, Shave(cut_->Solve(must_in_, must_out_, 1, 0), 1));
-      must_in_[s] = 0;
+      best = std::min(
+          best,
+          Shave(cut_->Solve(must_in_, must_out_, in_side, 1 - in_side), 1));
+      flags[v] = 0;
     }
-    double last = std::numeric_limits<double>::infinity();
-    for (int t : sinks) {
-      if (should_stop && should_stop()) return std::nullopt;
-      must_out_[t] = 1;
-      ++cuts_;
-      last = std::min(last, Shave(cut_->Solve(must_in_, must_out_, 0, 1), 1));
-      must_out_[t] = 0;
-    }
-    const double value = std::max(first, last);
-    return value - 1e-9 * std::abs(value);
+    return best;
   }
 
   // tau(b, t) of Claim 2 (+inf for an empty window); nullopt when stopped.

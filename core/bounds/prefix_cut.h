@@ -55,18 +55,25 @@ namespace pipecut {
 // bound, and the result is the best of them over all b.
 // With k = 1 the only partition is V itself: OPT = f(V) = W exactly.
 //
-// Claim 3 (the end stages). Move the empty stages of a partition to the end
-// (costs and feasibility unchanged), so its non-empty stages are S_1..S_j.
-// S_1 = P is a non-empty ideal, so it holds a source s, and its cost is
-// A(P) (no input, out(S_1) = out(P)). S_j = V \ Q for the ideal Q = S_1 u
+// Claim 3 (the end stages). Normalise a partition: move each zero-work
+// source to the stage of its first consumer (that stage loses the read of
+// its tensor, c(u), and gains at most its write, c(u); the old stage only
+// loses; an isolated zero-work node joins any other non-empty stage at no
+// cost), then move the empty stages to the end; no stage cost rises. Its
+// non-empty stages are S_1..S_j. S_1 = P is an ideal holding a node other
+// than a zero-work source, hence a "seed" x (a node not a zero-work source
+// whose predecessors all are; walk down from any such node of P). Its cost
+// is A(P) (no input, out(S_1) = out(P)). S_j = V \ Q for the ideal Q = S_1 u
 // ... u S_{j-1}; a maximal node of S_j has no successor, so S_j holds a sink
 // t not in Q, and its cost is B(Q) (no output; in(S_j) = out(Q), as every
 // successor of Q outside Q lies in S_j). With j = 1, A(V) = B({}) = W = f(V)
-// also holds. Hence OPT >= max(min_s min_{P ideal, s in P} A(P),
-// min_t min_{Q ideal, t not in Q} B(Q)): one min cut per source and per sink
-// (skipped when there are more than kMaxEndStageCuts of them). It sees the
-// comm of the first and last stage undiluted by k, which is what matters when
-// communication dominates (every cut costs more than the stages it creates).
+// also holds. Hence OPT >= max(min_x min_{P ideal, x in P} A(P),
+// min_t min_{Q ideal, t not in Q} B(Q)): one min cut per seed and per sink
+// (a side with more than kMaxEndStageCuts candidates is skipped). It sees
+// the comm of the first and last stage undiluted by k, which is what matters
+// when communication dominates (every cut costs more than the stages it
+// creates); the seeds keep weight-like zero-work sources from posing as a
+// free first stage. Memory limits only raise OPT, so the bound holds there.
 //
 // The min cut (closure with auxiliary nodes): one node x_v per v, source
 // side = P. Precedence: arc x_v -> x_u of infinite capacity for every edge
@@ -138,6 +145,10 @@ class OutCommCut {
   double total_comm_ = 0;
   std::unique_ptr<Network> net_;
 };
+
+// The seeds of Claim 3: nodes other than zero-work sources all of whose
+// predecessors are zero-work sources. Exposed for tests.
+std::vector<int> FirstStageSeeds(const Graph& graph);
 
 class PrefixCutSearch;  // the per-split bisection (prefix_cut.cc)
 

@@ -78,18 +78,24 @@ double ExactPrefixBound(const Graph& graph, int k) {
   return best;
 }
 
-// Claim 3 by enumeration: max(min over non-empty ideals P of A(P), min over
-// ideals Q != V of B(Q)).
+// Claim 3 by enumeration: max(min over ideals P holding a node that is not a
+// zero-work source of A(P), min over ideals Q != V of B(Q)).
 double ExactEndStageBound(const Graph& graph) {
   const double total = graph.total_work();
   const uint32_t all = (uint32_t{1} << graph.num_nodes()) - 1;
+  uint32_t zero_sources = 0;
+  for (int v = 0; v < graph.num_nodes(); ++v) {
+    if (graph.predecessors(v).empty() && graph.work(v) == 0) {
+      zero_sources |= uint32_t{1} << v;
+    }
+  }
   double first = kInf, last = kInf;
   for (uint32_t p : AllIdeals(graph)) {
     const double w = Work(graph, p), c = OutComm(graph, p);
-    if (p != 0) first = std::min(first, w + c);
+    if ((p & ~zero_sources) != 0) first = std::min(first, w + c);
     if (p != all) last = std::min(last, total - w + c);
   }
-  return std::max(first, last);
+  return std::max(first == kInf ? 0 : first, last);
 }
 
 v1::Graph Chain(int n, double work, double comm) {
@@ -219,6 +225,14 @@ TEST(PrefixCut, NeverAboveBruteForce) {
         node.set_comm(std::round(node.comm()));
       }
     }
+    if (seed % 3 == 1) {  // weight-like sources: work 0 (Claim 3's seeds)
+      const Graph shape = testing::MakeGraph(proto);
+      for (int v = 0; v < shape.num_nodes(); ++v) {
+        if (shape.predecessors(v).empty()) {
+          proto.mutable_nodes(v)->set_work(0);
+        }
+      }
+    }
     const Graph graph = testing::MakeGraph(proto);
     const double opt = *testing::BruteForceOptimum(graph, k);
     const PrefixCutResult r = PrefixCutLowerBound(graph, k);
@@ -243,6 +257,25 @@ TEST(PrefixCut, NeverAboveBruteForce) {
   EXPECT_GT(above_lb0, 40);  // it sees communication
   EXPECT_GT(reaches_exact, 200);
   EXPECT_GT(ends_stronger, 10);  // Claim 3 adds something
+}
+
+TEST(PrefixCut, WeightsDoNotMakeAFreeFirstStage) {
+  // w0 (a weight: work 0, comm 1) -> x -> y -> z, work 1, comm 10, k = 4.
+  // OPT = W = 3. A first stage {w0} would cost 1; normalised, w0 sits with
+  // x, so the first stage holds the seed x and costs >= 11 unless it is V.
+  const Graph graph = testing::MakeGraph(testing::GraphProtoFromText(R"pb(
+    nodes { id: "w0" work: 0 comm: 1 }
+    nodes { id: "x" work: 1 comm: 10 }
+    nodes { id: "y" work: 1 comm: 10 }
+    nodes { id: "z" work: 1 comm: 10 }
+    edges { src: "w0" dst: "x" }
+    edges { src: "x" dst: "y" }
+    edges { src: "y" dst: "z" }
+  )pb"));
+  EXPECT_EQ(FirstStageSeeds(graph), std::vector<int>{1});
+  EXPECT_DOUBLE_EQ(*testing::BruteForceOptimum(graph, 4), 3);
+  EXPECT_LT(ExactPrefixBound(graph, 4), 3);
+  EXPECT_DOUBLE_EQ(PrefixCutLowerBound(graph, 4).bound, 3);
 }
 
 TEST(PrefixCut, EndStagesSeeHeavyCommAtLargeK) {
