@@ -324,9 +324,18 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   double limit = board.best_bottleneck();
   if (retry_below_ < std::numeric_limits<double>::infinity() &&
       !(limit < retry_below_)) {
-    // Waiting for a better incumbent; idle briefly instead of spinning.
-    board.AwaitChange(board.Snapshot().seq,
-                      absl::Now() + absl::Milliseconds(20));
+    // Waiting for a better incumbent; idle briefly instead of spinning, and
+    // stop waiting once the board has been quiet for about a second (the
+    // other workers are done or stuck, and the solve should not idle here).
+    const uint64_t seq = board.Snapshot().seq;
+    const BoardSnapshot after =
+        board.AwaitChange(seq, absl::Now() + absl::Milliseconds(20));
+    quiet_waits_ = after.seq == seq ? quiet_waits_ + 1 : 0;
+    if (quiet_waits_ > 50) {
+      PIPECUT_LOG(Info) << name() << ": gave up waiting for an incumbent below "
+                        << retry_below_;
+      return false;
+    }
     return !ctx.ShouldStop();
   }
   if (!std::isfinite(limit)) {

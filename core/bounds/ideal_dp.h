@@ -70,7 +70,8 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
 // ideal, or after a quarter of the remaining time (the other workers need the
 // threads; a partial DP proves nothing). Too many pairs with an ideal count
 // that fits is retried (up to 3 times) once the incumbent is 10 % lower, as
-// the pairs are the stages cheaper than the incumbent.
+// the pairs are the stages cheaper than the incumbent (it stops waiting when
+// the board stays quiet for about a second).
 class IdealDpWorker : public Worker {
  public:
   IdealDpWorker(const Graph& graph, int k, const ResolvedOptions& options)
@@ -85,6 +86,7 @@ class IdealDpWorker : public Worker {
   // After a pair overflow: run again once the incumbent is below this.
   double retry_below_ = std::numeric_limits<double>::infinity();
   int retries_left_ = 3;
+  int quiet_waits_ = 0;
 };
 
 }  // namespace pipecut
