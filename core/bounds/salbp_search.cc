@@ -65,14 +65,14 @@ class SalbpDecider::Impl {
       if (graph.work(v) != std::floor(graph.work(v))) integral_ = false;
     }
     if (memory_limit_ == 0 && n_ <= kMaxDominanceNodes) BuildDominance();
+    head_.resize(n_);
+    heads_.resize(n_);
+    tails_.resize(n_);
+    mark_.assign(n_, 0);
     if (n_ <= kMaxAncestorListNodes) {
       // Ancestor lists, nearest (reverse topological) first.
       ancestors_.resize(n_);
       descendants_.resize(n_);
-      head_.resize(n_);
-      heads_.resize(n_);
-      tails_.resize(n_);
-      mark_.assign(n_, 0);
       std::vector<int> seen(n_, -1);
       for (int x = 0; x < n_; ++x) {
         std::vector<int> stack(graph_.predecessors(x).begin(),

@@ -180,6 +180,30 @@ TEST(SalbpDecision, MatchesBruteForceOverRisingCycleTimes) {
   EXPECT_GT(checked, 1000);
 }
 
+// Above 2048 nodes the search runs without ancestor lists (heads are then
+// single works, tails heaviest paths, blocking walks the graph): a chain of
+// 2100 unit nodes on 4 stations has OPT 525.
+TEST(SalbpDecision, LargeGraphsWithoutAncestorLists) {
+  const int n = 2100;
+  v1::Graph proto = testing::IndependentNodes(std::vector<double>(n, 1.0));
+  for (int i = 0; i + 1 < n; ++i) {
+    auto* e = proto.add_edges();
+    e->set_src("n" + std::to_string(i));
+    e->set_dst("n" + std::to_string(i + 1));
+  }
+  const Graph graph = testing::MakeGraph(proto);
+  SalbpDecider decider(graph, 4, 0);
+  const SalbpDecisionResult no = decider.Decide(524, nullptr);
+  ASSERT_EQ(no.status, SalbpDecisionResult::Status::kInfeasible);
+  EXPECT_GT(no.next_cycle_time, 524);
+  EXPECT_LE(no.next_cycle_time, 525);
+  const SalbpDecisionResult yes = decider.Decide(525, nullptr);
+  ASSERT_EQ(yes.status, SalbpDecisionResult::Status::kFeasible);
+  auto cost = EvaluatePartition(graph, yes.stage_of, 4);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_EQ(cost->bottleneck, 525);
+}
+
 // The worker alone, pinned to each direction (the backward one mirrors its
 // stations), reaches the brute-force optimum as both bound and incumbent.
 TEST(SalbpSearch, EachDirectionProvesTheOptimum) {
