@@ -23,6 +23,8 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     board.ReportMipSolve(name(), "too_large", 0);
     return false;
   }
+  MipSlot slot(ctx);
+  if (!slot.held()) return YieldForMipSlot(ctx, board);
   SplitModelSpec spec;
   spec.k = k_;
   spec.memory_limit = options_.memory_limit_bytes;

@@ -307,6 +307,8 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     absl::SleepFor(absl::Milliseconds(5));
     return true;
   }
+  MipSlot slot(ctx);
+  if (!slot.held()) return YieldForMipSlot(ctx, board);
   const BoardSnapshot snapshot = board.Snapshot();
   ExactModelSpec spec;
   spec.k = k_;
@@ -319,7 +321,9 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   const BoundRounder rounder(graph_);
 
   MipRunParams params;
-  const bool in_rounds = options_.num_threads == 1 && round_fraction_ < 1;
+  // Rounds release the MIP slot now and then, so the other MIP workers get
+  // their turn (and, on one thread, the heuristics queued behind).
+  const bool in_rounds = round_fraction_ < 1;
   params.time_limit_seconds =
       in_rounds ? std::max(1.0, round_fraction_ * ctx.RemainingSeconds())
                 : ctx.RemainingSeconds();

@@ -65,8 +65,9 @@ int64_t ExactModelNonzeros(const Graph& graph, int k);
 // "exact_mip": solves the exact model with the remaining time, the incumbent
 // as MIP start and cutoff. Its incumbents go to the board (which re-evaluates
 // them), and its dual bound counts whenever CBC stops on its own time limit:
-// the model's optimum is OPT. On a one-thread solve a single run would starve
-// every worker queued behind it (CBC cannot pause), so it runs in rounds of
+// the model's optimum is OPT. A single run would hold its MIP slot (see
+// SolveContext::set_mip_slots; on one thread, the only thread) to the end,
+// starving the other MIP workers (CBC cannot pause), so it runs in rounds of
 // doubling length (from a quarter of the remaining time), each rebuilt from
 // the latest incumbent and bound, with the other workers stepping in between.
 class ExactMipWorker : public Worker {
@@ -80,7 +81,7 @@ class ExactMipWorker : public Worker {
   const Graph& graph_;
   const int k_;
   const ResolvedOptions& options_;
-  double round_fraction_ = 0.25;  // of the remaining time, one-thread solves
+  double round_fraction_ = 0.25;  // of the remaining time
 };
 
 }  // namespace pipecut

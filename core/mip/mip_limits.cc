@@ -1,6 +1,7 @@
 #include "core/mip/mip_limits.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace pipecut {
 
@@ -18,6 +19,11 @@ absl::Status CheckMipSize(absl::string_view model, int64_t variables,
         options.mip_max_nonzeros));
   }
   return absl::OkStatus();
+}
+
+bool YieldForMipSlot(const SolveContext& ctx, const SolutionBoard& board) {
+  board.AwaitChange(board.Snapshot().seq, absl::Now() + absl::Milliseconds(2));
+  return !ctx.ShouldStop();
 }
 
 }  // namespace pipecut

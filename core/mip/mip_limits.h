@@ -6,6 +6,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "core/options.h"
+#include "core/solve/solution_board.h"
+#include "core/solve/solve_context.h"
 
 namespace pipecut {
 
@@ -14,6 +16,11 @@ namespace pipecut {
 // its size and the limit, which the worker logs before giving up.
 absl::Status CheckMipSize(absl::string_view model, int64_t variables,
                           int64_t nonzeros, const ResolvedOptions& options);
+
+// For a MIP worker that found no free MIP slot (see SolveContext): idles
+// for up to a couple of milliseconds (less if the board changes) so that the
+// quick workers queued behind it run, then asks to be stepped again.
+bool YieldForMipSlot(const SolveContext& ctx, const SolutionBoard& board);
 
 }  // namespace pipecut
 

@@ -25,6 +25,14 @@ SolveContext::SolveContext(absl::Duration time_limit,
       external_deadline_(external_deadline),
       deadline_(std::min(time_limit_deadline_, external_deadline)) {}
 
+bool SolveContext::TryAcquireMipSlot() {
+  int free = mip_slots_.load();
+  while (free > 0) {
+    if (mip_slots_.compare_exchange_weak(free, free - 1)) return true;
+  }
+  return false;
+}
+
 bool SolveContext::ShouldStop() const {
   if (reason_.load(std::memory_order_relaxed) != 0) return true;
   const absl::Time now = clock_->Now();

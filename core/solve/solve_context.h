@@ -45,6 +45,15 @@ class SolveContext {
   double RemainingSeconds() const;
   const Clock& clock() const { return *clock_; }
 
+  // Slots for long, non-preemptible solves (CBC runs). The solver sets
+  // threads - 1 (at least 1) so that one thread always serves the quick
+  // workers: a MIP holding every thread starves the heuristics whose
+  // partitions the certificate is measured against. Unlimited by default.
+  void set_mip_slots(int slots) { mip_slots_.store(slots); }
+  // True when a slot was taken; pair with ReleaseMipSlot (see MipSlot).
+  bool TryAcquireMipSlot();
+  void ReleaseMipSlot() { mip_slots_.fetch_add(1); }
+
  private:
   const Clock* clock_;
   absl::Time start_;
@@ -52,6 +61,24 @@ class SolveContext {
   absl::Time external_deadline_;
   absl::Time deadline_;
   mutable std::atomic<int> reason_{0};
+  std::atomic<int> mip_slots_{1 << 30};
+};
+
+// Holds one MIP slot of `ctx` for its lifetime, if one was free.
+class MipSlot {
+ public:
+  explicit MipSlot(SolveContext& ctx)
+      : ctx_(ctx), held_(ctx.TryAcquireMipSlot()) {}
+  ~MipSlot() {
+    if (held_) ctx_.ReleaseMipSlot();
+  }
+  MipSlot(const MipSlot&) = delete;
+  MipSlot& operator=(const MipSlot&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  SolveContext& ctx_;
+  const bool held_;
 };
 
 }  // namespace pipecut
