@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/bounds/bound_rounding.h"
 #include "core/bounds/closure_work.h"
@@ -304,8 +303,8 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   if (board.Snapshot().incumbent == nullptr &&
       ctx.ElapsedSeconds() <
           0.1 * (ctx.ElapsedSeconds() + ctx.RemainingSeconds())) {
-    absl::SleepFor(absl::Milliseconds(5));
-    return true;
+    board.IdleUntilChange(absl::Milliseconds(5));
+    return !ctx.ShouldStop();
   }
   MipSlot slot(ctx);
   if (!slot.held()) return YieldForMipSlot(ctx, board);

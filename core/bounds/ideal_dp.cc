@@ -327,10 +327,8 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     // Waiting for a better incumbent; idle briefly instead of spinning, and
     // stop waiting once the board has been quiet for about a second (the
     // other workers are done or stuck, and the solve should not idle here).
-    const uint64_t seq = board.Snapshot().seq;
-    const BoardSnapshot after =
-        board.AwaitChange(seq, absl::Now() + absl::Milliseconds(20));
-    quiet_waits_ = after.seq == seq ? quiet_waits_ + 1 : 0;
+    quiet_waits_ =
+        board.IdleUntilChange(absl::Milliseconds(20)) ? 0 : quiet_waits_ + 1;
     if (quiet_waits_ > 50) {
       PIPECUT_LOG(Info) << name() << ": gave up waiting for an incumbent below "
                         << retry_below_;

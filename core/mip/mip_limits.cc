@@ -1,7 +1,7 @@
 #include "core/mip/mip_limits.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace pipecut {
 
@@ -22,7 +22,7 @@ absl::Status CheckMipSize(absl::string_view model, int64_t variables,
 }
 
 bool YieldForMipSlot(const SolveContext& ctx, const SolutionBoard& board) {
-  board.AwaitChange(board.Snapshot().seq, absl::Now() + absl::Milliseconds(2));
+  board.IdleUntilChange(absl::Milliseconds(2));
   return !ctx.ShouldStop();
 }
 

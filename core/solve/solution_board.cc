@@ -142,6 +142,15 @@ BoardSnapshot SolutionBoard::AwaitChange(uint64_t after_seq,
   return state_;
 }
 
+bool SolutionBoard::IdleUntilChange(absl::Duration max_wait) const {
+  absl::MutexLock lock(&mu_);
+  const uint64_t seq = state_.seq;
+  auto changed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return state_.seq > seq || state_.done;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&changed), max_wait);
+}
+
 void SolutionBoard::Finish(v1::StopReason reason) {
   absl::MutexLock lock(&mu_);
   if (state_.done) return;

@@ -107,6 +107,9 @@ class SolutionBoard {
   // Blocks until the sequence number exceeds `after_seq`, the board is done, or
   // `deadline` passes; returns the latest snapshot either way.
   BoardSnapshot AwaitChange(uint64_t after_seq, absl::Time deadline) const;
+  // For a worker with nothing to do yet: blocks until the board changes (or
+  // is done) or `max_wait` passes, whichever comes first; true if it changed.
+  bool IdleUntilChange(absl::Duration max_wait) const;
   // Marks the solve finished with `reason` and wakes every subscriber. The
   // first call wins.
   void Finish(v1::StopReason reason);

@@ -1,7 +1,9 @@
 #include "core/solve/solution_board.h"
 
+#include <atomic>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_graphs.h"
 
@@ -87,6 +89,24 @@ TEST(SolutionBoard, RejectsMemoryViolations) {
   SolutionBoard board(graph, {.k = 2, .memory_limit = 25}, &context);
   EXPECT_FALSE(board.OfferPartition({0, 0}, "dp"));
   EXPECT_TRUE(board.OfferPartition({0, 1}, "dp"));
+}
+
+TEST_F(BoardTest, IdleUntilChangeTimesOutOrWakes) {
+  EXPECT_FALSE(board_.IdleUntilChange(absl::Milliseconds(1)));  // quiet
+  // Rising bounds until the waiter returns, so one lands after it started
+  // waiting whatever the interleaving; the long timeout is never reached.
+  std::atomic<bool> woke{false};
+  std::thread publisher([&] {
+    for (double lb = 0.001; !woke.load() && lb < 1; lb += 0.001) {
+      board_.RaiseLowerBound(lb, "lb0");
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+  });
+  EXPECT_TRUE(board_.IdleUntilChange(absl::Seconds(30)));
+  woke = true;
+  publisher.join();
+  board_.Finish(v1::STOP_REASON_CANCELLED);
+  EXPECT_TRUE(board_.IdleUntilChange(absl::Seconds(30)));  // done: at once
 }
 
 TEST_F(BoardTest, AwaitChangeWakesOnPublishAndFinish) {
