@@ -118,6 +118,19 @@ class SalbpSearchWorker : public Worker {
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
 
  private:
+  void Init();
+  // Every value compared is a sum of works computed in some order; with
+  // fractional works it may differ from the evaluator's sum by a few ulps,
+  // so published bounds are shaved by far more than that.
+  double Publishable(double bound) const {
+    return integral_ ? bound : bound * (1 - 1e-12);
+  }
+  // D(t) on the graph or its reverse (stations mapped back to stages).
+  SalbpDecisionResult Decide(bool backward, double t, SolveContext& ctx,
+                             int64_t budget, uint64_t seed);
+  // One upper-side probe; false when there is nothing to probe.
+  bool ProbeUpper(double t, SolveContext& ctx, SolutionBoard& board);
+
   const Graph& graph_;
   const int k_;
   const int64_t memory_limit_;
@@ -129,6 +142,16 @@ class SalbpSearchWorker : public Worker {
   std::unique_ptr<SalbpDecider> forward_, backward_;
   std::unique_ptr<Graph> reversed_;
   bool backward_won_ = false;  // the direction that decided the last D(T)
+  // The lower side's current D(t): its node budget and round (order seed).
+  double lower_t_ = -1;
+  int64_t lower_budget_ = 0;
+  uint64_t lower_round_ = 0;
+  // The upper side's probes (see ProbeUpper).
+  double probe_fraction_ = 0.5;
+  int64_t probe_budget_ = 200'000;
+  uint64_t probe_seed_ = 0;
+  // Search nodes spent by each side, to share the time.
+  int64_t lower_nodes_ = 0, probe_nodes_ = 0;
 };
 
 }  // namespace pipecut
