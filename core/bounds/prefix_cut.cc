@@ -166,13 +166,14 @@ class PrefixCutSearch {
     }
   }
 
-  bool done() const { return next_ >= order_.size(); }
+  bool done() const { return next_ >= order_.size() && chain_done_; }
 
   // Examines the next split; false when it was stopped part way.
   bool Next(double upper_bound, const std::function<bool()>& should_stop) {
     if (k_ == 1) {
       raw_ = total_work_;  // the only partition: OPT = f(V) = W
       next_ = order_.size();
+      chain_done_ = true;
       return true;
     }
     if (!end_stages_done_) {
@@ -181,7 +182,8 @@ class PrefixCutSearch {
       Raise(*end, 0);
       end_stages_done_ = true;
     }
-    if (done()) return true;
+    if (next_ >= order_.size())
+      return done() || ChainStep(upper_bound, should_stop);
     const int b = order_[next_];
     // OPT <= W (one stage holds everything), so nothing above is provable.
     const double cap = std::min(upper_bound, total_work_);
@@ -235,6 +237,35 @@ class PrefixCutSearch {
     }
   }
 
+  // One probe of the bisection over Claim 4 (after every single split);
+  // false when stopped.
+  bool ChainStep(double upper_bound, const std::function<bool()>& should_stop) {
+    const double lo = std::max(raw_, total_work_ / k_);
+    const double hi = std::min({chain_hi_, upper_bound, total_work_});
+    if (k_ < 3 || cut_->total_comm() == 0 || lo >= hi ||
+        chain_probes_ >= options_.max_probes ||
+        hi - lo <= options_.relative_tolerance * hi ||
+        (integral_ && std::ceil(lo - 1e-9) >= hi)) {
+      chain_done_ = true;
+      return true;
+    }
+    // The first probe, at lo, also caps the search: tau is non-increasing in
+    // t, so no t above tau(lo) is provable.
+    const double t = chain_probes_ == 0 ? lo : 0.5 * (lo + hi);
+    const std::optional<double> tau = ChainTau(t, should_stop);
+    if (!tau) return false;
+    ++chain_probes_;
+    if (*tau > t) {
+      Raise(t, kChainSplit);
+      if (t == lo) chain_hi_ = *tau;
+    } else {
+      Raise(*tau, kChainSplit);
+      chain_hi_ = t;
+      if (t == lo) chain_done_ = true;
+    }
+    return true;
+  }
+
   // A cut value safe to use as a lower bound on the true minimum.
   double Shave(double flow, double weight) const {
     return std::max(0.0,
@@ -281,27 +312,32 @@ class PrefixCutSearch {
     return best;
   }
 
-  // tau(b, t) of Claim 2 (+inf for an empty window); nullopt when stopped.
-  std::optional<double> Tau(int b, double t,
-                            const std::function<bool()>& should_stop) {
-    ++probes_;
-    const int n = graph_.num_nodes();
+  // Claim 2's window for split b under the guess t: must_in_ = I,
+  // must_out_ = F, and m <= c(out P). `empty` when no ideal fits.
+  struct Window {
+    bool empty = false;
     double m = 0, work_in = 0, work_out = 0;
+  };
+  std::optional<Window> FindWindow(int b, double t,
+                                   const std::function<bool()>& should_stop) {
+    const int n = graph_.num_nodes();
+    Window window;
     int forced = -1;
     for (int round = 0;; ++round) {
       // Permissive direction: force a node only when clearly required.
-      const double limit_in = b * t - m + slack_;
-      const double limit_out = (k_ - b) * t - m + slack_;
+      const double limit_in = b * t - window.m + slack_;
+      const double limit_out = (k_ - b) * t - window.m + slack_;
       int count = 0;
-      work_in = work_out = 0;
+      window.work_in = window.work_out = 0;
       for (int v = 0; v < n; ++v) {
         must_out_[v] = up_[v] > limit_in;
         must_in_[v] = down_[v] > limit_out;
         if (must_in_[v] && must_out_[v]) {
-          return std::numeric_limits<double>::infinity();
+          window.empty = true;
+          return window;
         }
-        if (must_in_[v]) work_in += graph_.work(v);
-        if (must_out_[v]) work_out += graph_.work(v);
+        if (must_in_[v]) window.work_in += graph_.work(v);
+        if (must_out_[v]) window.work_out += graph_.work(v);
         count += must_in_[v] + must_out_[v];
       }
       if (count == forced || round >= options_.max_rounds) break;
@@ -310,11 +346,26 @@ class PrefixCutSearch {
       if (should_stop && should_stop()) return std::nullopt;
       ++cuts_;
       const double cut = cut_->Solve(must_in_, must_out_);
-      if (std::isinf(cut)) return cut;
-      m = std::max(m, Shave(cut, 0));
+      if (std::isinf(cut)) {
+        window.empty = true;
+        return window;
+      }
+      window.m = std::max(window.m, Shave(cut, 0));
     }
-    double tau = std::max({(work_in + m) / b, (work_out + m) / (k_ - b),
-                           (total_work_ + 2 * m) / k_});
+    return window;
+  }
+
+  // tau(b, t) of Claim 2 (+inf for an empty window); nullopt when stopped.
+  std::optional<double> Tau(int b, double t,
+                            const std::function<bool()>& should_stop) {
+    ++probes_;
+    const std::optional<Window> window = FindWindow(b, t, should_stop);
+    if (!window) return std::nullopt;
+    if (window->empty) return std::numeric_limits<double>::infinity();
+    const double m = window->m;
+    double tau =
+        std::max({(window->work_in + m) / b, (window->work_out + m) / (k_ - b),
+                  (total_work_ + 2 * m) / k_});
     if (options_.work_cuts && tau <= t && cut_->total_comm() > 0) {
       for (int side = 0; side < 2; ++side) {
         if (should_stop && should_stop()) return std::nullopt;
@@ -324,6 +375,67 @@ class PrefixCutSearch {
         if (std::isinf(cut)) return cut;
         tau = std::max(tau, Shave(cut, 1) / (side == 0 ? b : k_ - b));
         if (tau > t) break;  // already proves t
+      }
+    }
+    return tau - 1e-9 * std::abs(tau);
+  }
+
+  // Claim 4 at the guess t: the best segment inequality over chains of
+  // separated splits (+inf when some window is empty); nullopt when stopped.
+  std::optional<double> ChainTau(double t,
+                                 const std::function<bool()>& should_stop) {
+    ++probes_;
+    const int n = graph_.num_nodes();
+    // Splits 0 and k are the sentinels P_0 = {} and P_k = V.
+    std::vector<double> m(k_ + 1, 0), lo(k_ + 1, 0), hi(k_ + 1, 0);
+    lo[k_] = hi[k_] = total_work_;
+    std::vector<std::vector<char>> forced_in(k_ + 1);
+    std::vector<std::vector<int>> reach(k_ + 1);  // successors of P_b's maybes
+    std::vector<char> marked(n);
+    for (int b = 1; b < k_; ++b) {
+      const std::optional<Window> window = FindWindow(b, t, should_stop);
+      if (!window) return std::nullopt;
+      if (window->empty) return std::numeric_limits<double>::infinity();
+      m[b] = window->m;
+      lo[b] = window->work_in;
+      hi[b] = total_work_ - window->work_out;
+      forced_in[b] = must_in_;
+      std::fill(marked.begin(), marked.end(), 0);
+      for (int v = 0; v < n; ++v) {
+        if (must_out_[v]) continue;
+        for (int s : graph_.successors(v)) {
+          if (!marked[s]) reach[b].push_back(s);
+          marked[s] = 1;
+        }
+      }
+    }
+    // a < b are separated when every successor of a node that may lie in P_a
+    // is forced into P_b.
+    auto separated = [&](int a, int b) {
+      if (b == k_) return true;
+      for (int s : reach[a]) {
+        if (!forced_in[b][s]) return false;
+      }
+      return true;
+    };
+    std::vector<std::vector<char>> sep(k_ + 1, std::vector<char>(k_ + 1));
+    for (int a = 0; a < k_; ++a) {
+      for (int b = a + 1; b <= k_; ++b) sep[a][b] = separated(a, b);
+    }
+    // Per start s, the heaviest chain s = c_0 < ... < c_q = r of separated
+    // consecutive splits, weighing 2 m per interior split.
+    const double none = -std::numeric_limits<double>::infinity();
+    double tau = 0;
+    for (int s = 0; s < k_; ++s) {
+      std::vector<double> best(k_ + 1, none);
+      best[s] = 0;
+      for (int r = s + 1; r <= k_; ++r) {
+        for (int q = s; q < r; ++q) {
+          if (best[q] == none || !sep[q][r]) continue;
+          best[r] = std::max(best[r], best[q] + (q == s ? 0 : 2 * m[q]));
+        }
+        if (best[r] == none) continue;
+        tau = std::max(tau, (lo[r] - hi[s] + m[s] + m[r] + best[r]) / (r - s));
       }
     }
     return tau - 1e-9 * std::abs(tau);
@@ -341,6 +453,9 @@ class PrefixCutSearch {
   std::vector<int> order_;
   size_t next_ = 0;
   bool end_stages_done_ = false;
+  bool chain_done_ = false;
+  int chain_probes_ = 0;
+  double chain_hi_ = std::numeric_limits<double>::infinity();
   double raw_ = 0;
   int best_b_ = 0;
   int64_t cuts_ = 0, probes_ = 0;

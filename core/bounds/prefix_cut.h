@@ -75,6 +75,27 @@ namespace pipecut {
 // creates); the seeds keep weight-like zero-work sources from posing as a
 // free first stage. Memory limits only raise OPT, so the bound holds there.
 //
+// Claim 4 (chains of splits: every middle stage pays its cuts). Fix a guess
+// T, a partition with bottleneck T' <= T and, for each b in 1..k-1, P_b and
+// the window (I_b, F_b, m_b) of Claim 2; add the sentinels P_0 = {} and
+// P_k = V (window cut 0, w(P_0) = 0, w(P_k) = W). Call a < b separated when
+// every successor of every node outside F_a lies in I_b (a = 0 and b = k
+// always are). Then all successors of P_a lie in P_b, so a tensor of
+// out(P_a) is written by a stage <= a and read by a stage in (a, b], and
+// out(P_a) and out(P_b) are disjoint. For a chain s = c_0 < c_1 < ... <
+// c_q = r of pairwise-consecutively separated splits, the stages s+1..r
+// hold P_r \ P_s, write every tensor of out(P_c1..c_q) and read every tensor
+// of out(P_c0..c_q-1), with these sets pairwise disjoint, so
+//   (r - s) T' >= w(P_r) - w(P_s) + c(out P_s) + c(out P_r)
+//                 + 2 sum_{0<i<q} c(out P_ci)
+//              >= w(I_r) - (W - w(F_s)) + m_s + m_r + 2 sum m_ci.
+// The best chain per (s, r) is a longest path over the splits (O(k^3)),
+// and tau_4(T) = the best right-hand side / (r - s) bounds OPT like tau in
+// Claim 2. It contains Claim 2's first three terms (s = 0 or r = k, no
+// interior split, or one), and adds what they miss on wide graphs: one cut
+// per stage boundary rather than one per bound. Searched by bisection on T
+// once every single split is done.
+//
 // The min cut (closure with auxiliary nodes): one node x_v per v, source
 // side = P. Precedence: arc x_v -> x_u of infinite capacity for every edge
 // (u, v) (v in P forces u in P). For each u with successors and c(u) > 0 an
@@ -93,6 +114,7 @@ namespace pipecut {
 // a relative 1e-9, and the result by a relative 1e-9; when every work and
 // comm is an integer (so OPT is) it is then rounded up.
 inline constexpr size_t kMaxEndStageCuts = 256;
+inline constexpr int kChainSplit = -1;
 
 struct PrefixCutOptions {
   // Rounds of window tightening per probe (each one min cut).
@@ -106,7 +128,8 @@ struct PrefixCutOptions {
 
 struct PrefixCutResult {
   double bound = 0;  // proven: OPT >= bound (0 if stopped before any probe)
-  int best_b = 0;    // the split that proved it (0: k = 1, Claim 3 or none)
+  // The split that proved it (0: k = 1, Claim 3 or none; kChainSplit: Claim 4).
+  int best_b = 0;
   int64_t cuts = 0;  // max-flow solves
   int64_t probes = 0;
   bool complete = false;  // every b examined (false when stopped)
