@@ -26,7 +26,7 @@ struct BrkgaParams {
 struct ResolvedOptions {
   double time_limit_seconds = 10;
   double target_relative_gap = 0;
-  double optimality_tolerance = 1e-9;
+  double optimality_tolerance = 1e-6;
   uint64_t random_seed = 0;
   int num_threads = 1;               // resolved: >= 1
   int64_t memory_limit_bytes = 0;    // 0 = none

@@ -76,7 +76,7 @@ class SolutionBoard {
     int k = 1;
     int64_t memory_limit = 0;        // 0 = none
     double target_relative_gap = 0;  // stop when the gap is <= this
-    double optimality_tolerance = 1e-9;
+    double optimality_tolerance = 1e-6;
   };
 
   // `graph`, `context` and `observers` must outlive the board.

@@ -15,7 +15,7 @@ TEST(Options, DefaultsMatchTheProtoDocumentation) {
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->time_limit_seconds, 10);
   EXPECT_EQ(o->target_relative_gap, 0);
-  EXPECT_EQ(o->optimality_tolerance, 1e-9);
+  EXPECT_EQ(o->optimality_tolerance, 1e-6);
   EXPECT_EQ(o->random_seed, 0u);
   EXPECT_GE(o->num_threads, 1);
   EXPECT_EQ(o->memory_limit_bytes, 0);
