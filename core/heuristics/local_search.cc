@@ -68,6 +68,13 @@ double LocalSearch::Contribution(int v, int stage) const {
   return total;
 }
 
+std::pair<int, int> LocalSearch::Window(int v) const {
+  int lo = 0, hi = k_ - 1;
+  for (int p : graph_.predecessors(v)) lo = std::max(lo, stage_of_[p]);
+  for (int s : graph_.successors(v)) hi = std::min(hi, stage_of_[s]);
+  return {lo, hi};
+}
+
 bool LocalSearch::CanMove(int v, int to) const {
   if (to < 0 || to >= k_) return false;
   const int from = stage_of_[v];
@@ -123,8 +130,9 @@ int LocalSearch::Descend(const SolveContext* ctx) {
     double current_max = bottleneck();
     double current_squares = SumSquares(cost_);
     for (int v = 0; v < n; ++v) {
-      for (int to : {stage_of_[v] - 1, stage_of_[v] + 1}) {
-        if (!CanMove(v, to)) continue;
+      const auto [lo, hi] = Window(v);
+      for (int to = lo; to <= hi; ++to) {
+        if (to == stage_of_[v] || !CanMove(v, to)) continue;
         const int from = stage_of_[v];
         auto [cost_from, cost_to] = MovedCosts(v, to);
         double new_max = std::max(cost_from, cost_to);
