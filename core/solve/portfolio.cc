@@ -5,6 +5,7 @@
 #include "core/bounds/bottleneck_mip.h"
 #include "core/bounds/combinatorial_bound.h"
 #include "core/bounds/exact_mip.h"
+#include "core/bounds/forced_crossing.h"
 #include "core/bounds/guess_mip.h"
 #include "core/bounds/ideal_dp.h"
 #include "core/bounds/prefix_cut.h"
@@ -43,6 +44,10 @@ const std::vector<MethodSpec>& Registry() {
       {"prefix_cut",
        [](const WorkerEnv& env) {
          return std::make_unique<PrefixCutWorker>(env.graph, env.k);
+       }},
+      {"forced_crossing",
+       [](const WorkerEnv& env) {
+         return std::make_unique<ForcedCrossingWorker>(env.graph, env.k);
        }},
       {"salbp_search",
        [](const WorkerEnv& env) {
