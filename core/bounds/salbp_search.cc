@@ -1,6 +1,7 @@
 #include "core/bounds/salbp_search.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -18,8 +19,8 @@ namespace pipecut {
 namespace {
 
 // Beyond this many memo entries (about 40 bytes each) entries that no longer
-// hold at the current cycle time are swept; if that frees too little, new
-// failures are no longer recorded: the search stays complete, only slower.
+// hold at the recent cycle times are swept; while it stays full, new
+// failures are not recorded: the search stays complete, only slower.
 constexpr size_t kMaxMemoEntries = 2'000'000;
 
 // Task dominance needs an n x n relation; above this many nodes it is off.
@@ -103,6 +104,7 @@ class SalbpDecider::Impl {
                              int64_t node_limit, uint64_t order_seed) {
     SetOrder(order_seed);
     t_ = integral_ ? std::floor(t) : t;
+    recent_t_[calls_++ % recent_t_.size()] = t_;
     ctx_ = ctx;
     node_limit_ = node_limit;
     nodes_ = 0;
@@ -299,15 +301,23 @@ class SalbpDecider::Impl {
 
   void Remember(const Key& key, int s, double until) {
     if (memo_.size() >= kMaxMemoEntries && !memo_.contains(key)) {
-      // Sweep failures that no longer hold at this or any later T.
-      for (auto it = memo_.begin(); it != memo_.end();) {
-        if (it->second.until <= t_) {
-          memo_.erase(it++);
-        } else {
-          ++it;
+      // Sweep failures that no longer hold at any cycle time asked of late
+      // (the worker's probes above its bound come and go, so not just at
+      // this T); at most once per rise of that floor: a sweep that frees
+      // nothing would otherwise repeat on every failure.
+      const double floor =
+          *std::min_element(recent_t_.begin(), recent_t_.end());
+      if (floor > swept_below_) {
+        swept_below_ = floor;
+        for (auto it = memo_.begin(); it != memo_.end();) {
+          if (it->second.until <= floor) {
+            memo_.erase(it++);
+          } else {
+            ++it;
+          }
         }
       }
-      if (memo_.size() >= kMaxMemoEntries * 3 / 4) return;
+      if (memo_.size() >= kMaxMemoEntries) return;
     }
     auto [it, inserted] = memo_.try_emplace(key, Failure{s, until});
     if (!inserted && !(it->second.stations <= s && it->second.until >= until)) {
@@ -869,6 +879,10 @@ class SalbpDecider::Impl {
   Key key_{0, 0};                       // of the assigned set
   int assigned_ = 0;
   absl::flat_hash_map<Key, Failure> memo_;  // ideal -> failure
+  // The cycle times of the last calls (a sweep keeps what they can use).
+  std::array<double, 8> recent_t_{};
+  uint64_t calls_ = 0;
+  double swept_below_ = -std::numeric_limits<double>::infinity();
   double next_ = std::numeric_limits<double>::infinity();
   int64_t nodes_ = 0;
   bool stopped_ = false;

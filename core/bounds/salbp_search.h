@@ -116,6 +116,8 @@ class SalbpSearchWorker : public Worker {
                     Direction direction = Direction::kRace);
   std::string name() const override { return "salbp_search"; }
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
+  // Upper-side probes run so far (for tests and logs).
+  int64_t probes() const { return static_cast<int64_t>(probe_seed_); }
 
  private:
   void Init();

@@ -237,6 +237,46 @@ TEST(SalbpSearch, EachDirectionProvesTheOptimum) {
   }
 }
 
+// Racing directions with a poor incumbent (everything in stage 0): the
+// upper-side probes interleave with the lower side; after every step the
+// board's bound stays <= OPT (bounds from infeasible probes included) and
+// the incumbent >= OPT, and both end at the brute-force optimum.
+TEST(SalbpSearch, ProbesKeepTheCertificateValid) {
+  int64_t probes = 0;
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    const int n = 6 + static_cast<int>(seed % 5);  // 6..10
+    const int k = 2 + static_cast<int>(seed % 3);  // 2..4
+    v1::Graph proto = testing::RandomDag(n, 0.1 * (seed % 4), 0, 9700 + seed);
+    const bool integral = seed % 2 == 0;
+    for (auto& node : *proto.mutable_nodes()) {
+      node.set_work(integral ? 1 + std::floor(node.work() * 1.5)
+                             : std::round(node.work() * 10) / 10 + 0.1);
+    }
+    const Graph graph = testing::MakeGraph(proto);
+    const auto opt = testing::BruteForceOptimum(graph, k, 0);
+    ASSERT_TRUE(opt.has_value());
+    const double tol = 1e-9 * std::max(1.0, *opt);
+    SolveContext ctx(absl::Seconds(30), absl::InfiniteFuture());
+    SolutionBoard::Params params;
+    params.k = k;
+    SolutionBoard board(graph, params, &ctx);
+    ASSERT_TRUE(board.OfferPartition(std::vector<int>(n, 0), "test"));
+    SalbpSearchWorker worker(graph, k, 0);
+    bool more = true;
+    for (int steps = 0; more; ++steps) {
+      ASSERT_LT(steps, 1000) << "seed " << seed;
+      more = worker.Step(ctx, board);
+      EXPECT_LE(board.lower_bound(), *opt + tol) << "seed " << seed;
+      EXPECT_GE(board.best_bottleneck(), *opt - tol) << "seed " << seed;
+    }
+    worker.Step(ctx, board);
+    EXPECT_NEAR(board.best_bottleneck(), *opt, tol) << "seed " << seed;
+    EXPECT_NEAR(board.lower_bound(), *opt, 2 * tol) << "seed " << seed;
+    probes += worker.probes();
+  }
+  EXPECT_GT(probes, 0);
+}
+
 TEST(SalbpSearch, ProvesSmallSchollInstances) {
   const auto dir = testing::TestbedDir();
   if (!dir.has_value()) GTEST_SKIP() << "testbed absent: no Scholl instances";
