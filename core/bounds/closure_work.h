@@ -1,6 +1,7 @@
 #ifndef PIPECUT_CORE_BOUNDS_CLOSURE_WORK_H_
 #define PIPECUT_CORE_BOUNDS_CLOSURE_WORK_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "core/graph/graph.h"
@@ -13,6 +14,10 @@ namespace pipecut {
 // v, whose nodes are all ancestors (descendants).
 inline constexpr int kExactClosureNodes = 4096;
 std::vector<double> ClosureWork(const Graph& graph, bool ancestors);
+
+// One row of (n + 63) / 64 words per node: the bitset of the node and its
+// ancestors (or descendants). O(n^2 / 64) memory; callers bound n.
+std::vector<uint64_t> ClosureBitsets(const Graph& graph, bool ancestors);
 
 }  // namespace pipecut
 

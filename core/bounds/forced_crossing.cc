@@ -6,27 +6,9 @@
 #include <utility>
 
 #include "core/bounds/bound_rounding.h"
+#include "core/bounds/closure_work.h"
 
 namespace pipecut {
-namespace {
-
-// One bitset row per node: the node and its descendants (or ancestors).
-std::vector<uint64_t> ClosureBits(const Graph& g, bool ancestors, int words) {
-  std::vector<int> order = g.topological_order();
-  if (!ancestors) std::reverse(order.begin(), order.end());
-  std::vector<uint64_t> bits(static_cast<size_t>(g.num_nodes()) * words, 0);
-  for (int v : order) {
-    uint64_t* row = &bits[static_cast<size_t>(v) * words];
-    row[v / 64] |= uint64_t{1} << (v % 64);
-    for (int u : ancestors ? g.predecessors(v) : g.successors(v)) {
-      const uint64_t* other = &bits[static_cast<size_t>(u) * words];
-      for (int i = 0; i < words; ++i) row[i] |= other[i];
-    }
-  }
-  return bits;
-}
-
-}  // namespace
 
 std::vector<double> ConsumerHullWork(const Graph& g) {
   const int n = g.num_nodes();
@@ -41,8 +23,8 @@ std::vector<double> ConsumerHullWork(const Graph& g) {
     return hull;
   }
   const int words = (n + 63) / 64;
-  const std::vector<uint64_t> desc = ClosureBits(g, false, words);
-  const std::vector<uint64_t> anc = ClosureBits(g, true, words);
+  const std::vector<uint64_t> desc = ClosureBitsets(g, false);
+  const std::vector<uint64_t> anc = ClosureBitsets(g, true);
   std::vector<uint64_t> row(words);
   for (int u = 0; u < n; ++u) {
     if (g.successors(u).empty() || g.comm(u) == 0) continue;
