@@ -37,8 +37,6 @@ constexpr int64_t kMaxCollectNodes = 400'000;
 
 // First node budget of the forward/backward race in SalbpSearchWorker.
 constexpr int64_t kFirstRaceBudget = 20'000;
-// Search nodes the lower side spends before the upper side's probes start.
-constexpr int64_t kProbeHeadStart = 16'000'000;
 
 }  // namespace
 
@@ -915,12 +913,14 @@ bool IsComputeOnly(const Graph& graph) {
 }
 
 SalbpSearchWorker::SalbpSearchWorker(const Graph& graph, int k,
-                                     int64_t memory_limit, Direction direction)
+                                     int64_t memory_limit, Direction direction,
+                                     int64_t probe_head_start)
     : graph_(graph),
       k_(k),
       memory_limit_(memory_limit),
       applicable_(IsComputeOnly(graph)),
-      direction_(direction) {
+      direction_(direction),
+      probe_head_start_(probe_head_start) {
   for (int v = 0; v < graph.num_nodes(); ++v) {
     if (graph.work(v) != std::floor(graph.work(v))) integral_ = false;
   }
@@ -982,7 +982,7 @@ bool SalbpSearchWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // feasible and found quickly (probing from the start lost 8 of 263 Scholl
   // proofs at 2 s, e.g. SCHOLL m=39, 46).
   if (direction_ == Direction::kRace &&
-      probe_nodes_ + kProbeHeadStart < lower_nodes_ &&
+      probe_nodes_ + probe_head_start_ < lower_nodes_ &&
       ProbeUpper(t, ctx, board)) {
     return !ctx.ShouldStop();
   }

@@ -108,12 +108,20 @@ bool IsComputeOnly(const Graph& graph);
 //
 // Each D(T) races the graph and its reverse (stations mirrored), both
 // deciders keeping their failed ideals, under doubling node budgets; tests
-// can pin one direction.
+// can pin one direction. With racing directions, after a head start of the
+// lower side, steps alternate with upper-side probes D(T_u) for T_u between
+// the bound and the incumbent (randomised orders, node budgets, about as
+// many search nodes as the lower side): a feasible probe drops the
+// incumbent, an infeasible one is a bound like any other D(T).
 class SalbpSearchWorker : public Worker {
  public:
   enum class Direction { kRace, kForward, kBackward };
+  // Search nodes the lower side spends before the upper side's probes start
+  // (tests lower it to see probes on small graphs).
+  static constexpr int64_t kProbeHeadStart = 16'000'000;
   SalbpSearchWorker(const Graph& graph, int k, int64_t memory_limit,
-                    Direction direction = Direction::kRace);
+                    Direction direction = Direction::kRace,
+                    int64_t probe_head_start = kProbeHeadStart);
   std::string name() const override { return "salbp_search"; }
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
   // Upper-side probes run so far (for tests and logs).
@@ -138,6 +146,7 @@ class SalbpSearchWorker : public Worker {
   const int64_t memory_limit_;
   const bool applicable_;
   const Direction direction_;
+  const int64_t probe_head_start_;
   bool integral_ = true;
   double proven_ = 0;  // our own proven lower bound (unshaved)
   // Created on the first Step: deciders on the graph and on its reverse.

@@ -261,7 +261,8 @@ TEST(SalbpSearch, ProbesKeepTheCertificateValid) {
     params.k = k;
     SolutionBoard board(graph, params, &ctx);
     ASSERT_TRUE(board.OfferPartition(std::vector<int>(n, 0), "test"));
-    SalbpSearchWorker worker(graph, k, 0);
+    SalbpSearchWorker worker(graph, k, 0, SalbpSearchWorker::Direction::kRace,
+                             /*probe_head_start=*/0);
     bool more = true;
     for (int steps = 0; more; ++steps) {
       ASSERT_LT(steps, 1000) << "seed " << seed;
