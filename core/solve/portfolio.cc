@@ -25,7 +25,11 @@ struct MethodSpec {
   Factory make;
 };
 
-// The registry: one line per method. Order = scheduling priority.
+// The registry: one line per method. Order = scheduling priority: every
+// worker's first step runs in this order, so the quick bounds and heuristics
+// come before the MIPs, whose steps hold a thread for seconds (on one thread
+// local search used to start only after them: PipeDream nasnetamobile, k =
+// 16, first improvement on the SliceDP partition at 18.9 s instead of 0.1 s).
 const std::vector<MethodSpec>& Registry() {
   static const auto* const kRegistry = new std::vector<MethodSpec>{
       {"lb0",
@@ -36,6 +40,11 @@ const std::vector<MethodSpec>& Registry() {
        [](const WorkerEnv& env) {
          return std::make_unique<OrderDpWorker>(env.graph, env.k,
                                                 env.options.memory_limit_bytes);
+       }},
+      {"local_search",
+       [](const WorkerEnv& env) {
+         return std::make_unique<LocalSearchWorker>(
+             env.graph, env.k, env.options.memory_limit_bytes, env.seed);
        }},
       {"salbp_lb",
        [](const WorkerEnv& env) {
@@ -58,6 +67,11 @@ const std::vector<MethodSpec>& Registry() {
        [](const WorkerEnv& env) {
          return std::make_unique<IdealDpWorker>(env.graph, env.k, env.options);
        }},
+      {"brkga",
+       [](const WorkerEnv& env) {
+         return std::make_unique<BrkgaWorker>(env.graph, env.k, env.options,
+                                              env.seed);
+       }},
       {"bottleneck_mip",
        [](const WorkerEnv& env) {
          return std::make_unique<BottleneckMipWorker>(env.graph, env.k,
@@ -70,16 +84,6 @@ const std::vector<MethodSpec>& Registry() {
       {"exact_mip",
        [](const WorkerEnv& env) {
          return std::make_unique<ExactMipWorker>(env.graph, env.k, env.options);
-       }},
-      {"brkga",
-       [](const WorkerEnv& env) {
-         return std::make_unique<BrkgaWorker>(env.graph, env.k, env.options,
-                                              env.seed);
-       }},
-      {"local_search",
-       [](const WorkerEnv& env) {
-         return std::make_unique<LocalSearchWorker>(
-             env.graph, env.k, env.options.memory_limit_bytes, env.seed);
        }},
   };
   return *kRegistry;
