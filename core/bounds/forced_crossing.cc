@@ -2,58 +2,102 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
+#include <deque>
 #include <utility>
 
 #include "core/bounds/bound_rounding.h"
 #include "core/bounds/closure_work.h"
 
 namespace pipecut {
+namespace {
 
-std::vector<double> ConsumerHullWork(const Graph& g) {
-  const int n = g.num_nodes();
-  std::vector<double> hull(n, 0);
-  if (n > kForcedCrossingMaxNodes) {
-    for (int u = 0; u < n; ++u) {
-      if (g.successors(u).empty() || g.comm(u) == 0) continue;
-      double heaviest = 0;
-      for (int s : g.successors(u)) heaviest = std::max(heaviest, g.work(s));
-      hull[u] = g.work(u) + heaviest;
-    }
-    return hull;
+// Paths examined per guess by Bound 2.
+constexpr int kMaxPaths = 32;
+// Comparisons against a guess allow this relative slack in the permissive
+// direction (sums of works in another order differ in the last bits).
+constexpr double kSlack = 1e-9;
+
+// One probe of the bisection of Bound 2 on [lo, hi] (OPT >= lo is proven,
+// nothing above hi is provable); false when nothing is left to probe.
+bool BisectStep(const ForcedCrossing& bound, int k, bool integral, double& lo,
+                double& hi) {
+  if (lo >= hi || hi - lo <= 1e-6 * hi ||
+      (integral && std::ceil(lo - 1e-9) >= hi)) {
+    return false;
   }
-  const int words = (n + 63) / 64;
-  const std::vector<uint64_t> desc = ClosureBitsets(g, false);
-  const std::vector<uint64_t> anc = ClosureBitsets(g, true);
-  std::vector<uint64_t> row(words);
+  const double t = 0.5 * (lo + hi);
+  if (bound.PathsRuleOut(t, k)) {
+    lo = t;
+  } else {
+    hi = t;
+  }
+  return true;
+}
+
+}  // namespace
+
+ForcedCrossing::ForcedCrossing(const Graph& g)
+    : graph_(g),
+      hull_(g.num_nodes(), 0),
+      far_hull_(g.num_nodes(), 0),
+      far_(g.num_nodes(), -1) {
+  const int n = g.num_nodes();
+  if (n <= kForcedCrossingMaxNodes) {
+    words_ = (n + 63) / 64;
+    desc_ = ClosureBitsets(g, false);
+    anc_ = ClosureBitsets(g, true);
+  }
+  std::vector<uint64_t> row(words_);
   for (int u = 0; u < n; ++u) {
     if (g.successors(u).empty() || g.comm(u) == 0) continue;
     std::fill(row.begin(), row.end(), 0);
     for (int s : g.successors(u)) {
-      const uint64_t* a = &anc[static_cast<size_t>(s) * words];
-      for (int i = 0; i < words; ++i) row[i] |= a[i];
+      const double one = desc_.empty() ? g.work(u) + g.work(s) : PathWork(u, s);
+      if (far_[u] < 0 || one > far_hull_[u]) {
+        far_[u] = s;
+        far_hull_[u] = one;
+      }
+      if (desc_.empty()) continue;
+      const uint64_t* a = &anc_[static_cast<size_t>(s) * words_];
+      for (int i = 0; i < words_; ++i) row[i] |= a[i];
     }
-    const uint64_t* d = &desc[static_cast<size_t>(u) * words];
-    double sum = 0;
-    for (int i = 0; i < words; ++i) {
+    if (desc_.empty()) {
+      hull_[u] = far_hull_[u];
+      continue;
+    }
+    const uint64_t* d = &desc_[static_cast<size_t>(u) * words_];
+    for (int i = 0; i < words_; ++i) {
       for (uint64_t m = row[i] & d[i]; m != 0; m &= m - 1) {
-        sum += g.work(i * 64 + __builtin_ctzll(m));
+        hull_[u] += g.work(i * 64 + __builtin_ctzll(m));
       }
     }
-    hull[u] = sum;
   }
-  return hull;
 }
 
-double ForcedCrossingLowerBound(const Graph& g, int k) {
+ForcedCrossing::~ForcedCrossing() = default;
+
+double ForcedCrossing::PathWork(int x, int y) const {
+  if (desc_.empty()) return 0;
+  const uint64_t* d = &desc_[static_cast<size_t>(x) * words_];
+  const uint64_t* a = &anc_[static_cast<size_t>(y) * words_];
+  double sum = 0;
+  for (int i = 0; i < words_; ++i) {
+    for (uint64_t m = d[i] & a[i]; m != 0; m &= m - 1) {
+      sum += graph_.work(i * 64 + __builtin_ctzll(m));
+    }
+  }
+  return sum;
+}
+
+double ForcedCrossing::SumBound(int k) const {
+  const Graph& g = graph_;
   const double total = g.total_work();
-  const std::vector<double> hull = ConsumerHullWork(g);
   // (h(u), c(u)) by increasing h; `forced` = C(T) for T below the next h.
   std::vector<std::pair<double, double>> tensors;
   double forced = 0;
   for (int u = 0; u < g.num_nodes(); ++u) {
-    if (hull[u] > 0 && g.comm(u) > 0) {
-      tensors.emplace_back(hull[u], g.comm(u));
+    if (hull_[u] > 0) {
+      tensors.emplace_back(hull_[u], g.comm(u));
       forced += g.comm(u);
     }
   }
@@ -61,31 +105,147 @@ double ForcedCrossingLowerBound(const Graph& g, int k) {
   // Scan the intervals [lo, next h) on which C is constant; the first one
   // holding a T with k T >= W + 2 C(T) holds T0.
   double lo = 0;
-  for (size_t i = 0; i <= tensors.size(); ++i) {
+  for (size_t i = 0; i < tensors.size(); ++i) {
     const double t = std::max(lo, (total + 2 * forced) / k);
-    if (i == tensors.size() || t < tensors[i].first) {
-      return std::max(t, g.max_work());
-    }
-    // T = tensors[i].first: tensor i (and any tie) is no longer forced.
+    if (t < tensors[i].first) return std::max(t, g.max_work());
+    // From T = tensors[i].first on, tensor i (and any tie) is not forced.
     lo = tensors[i].first;
     forced -= tensors[i].second;
     while (i + 1 < tensors.size() && tensors[i + 1].first == lo) {
       forced -= tensors[++i].second;
     }
-    forced = std::max(forced, 0.0);
   }
-  return std::max(total / k, g.max_work());  // not reached
+  return std::max({lo, total / k, g.max_work()});
 }
 
+std::vector<double> ForcedCrossing::Sizes(double t) const {
+  const int n = graph_.num_nodes();
+  std::vector<double> size(n);
+  for (int v = 0; v < n; ++v) size[v] = graph_.work(v);
+  for (int u = 0; u < n; ++u) {
+    if (!(hull_[u] > t)) continue;
+    size[u] += graph_.comm(u);
+    if (far_hull_[u] > t) size[far_[u]] += graph_.comm(u);
+  }
+  return size;
+}
+
+double ForcedCrossing::PathCutCost(const std::vector<int>& path,
+                                   const std::vector<double>& size,
+                                   double t) const {
+  // Extra cost of a run boundary after path[i] (see Bound 2).
+  auto cut = [&](size_t i) {
+    const int u = path[i];
+    if (!(hull_[u] > t)) return 2 * graph_.comm(u);
+    if (far_hull_[u] > t && PathWork(path[i + 1], far_[u]) > t) {
+      return graph_.comm(u);
+    }
+    return 0.0;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  const size_t length = path.size();
+  std::vector<double> prefix(length + 1, 0);
+  for (size_t i = 0; i < length; ++i) prefix[i + 1] = prefix[i] + size[path[i]];
+  // best[j]: cheapest split of path[0..j) whose last run ends at j - 1, =
+  // min over run starts i with prefix[j] - prefix[i] <= t of best[i] + the
+  // cut before i. The feasible starts form a window sliding right, so a
+  // deque of starts with increasing values gives O(length).
+  std::vector<double> best(length + 1, inf), value(length + 1, inf);
+  std::deque<size_t> starts;
+  best[0] = 0;
+  for (size_t j = 1; j <= length; ++j) {
+    const size_t i = j - 1;  // the run may start at path[i]
+    if (best[i] < inf) {
+      value[i] = best[i] + (i > 0 ? cut(i - 1) : 0.0);
+      while (!starts.empty() && value[starts.back()] >= value[i]) {
+        starts.pop_back();
+      }
+      starts.push_back(i);
+    }
+    while (!starts.empty() &&
+           prefix[j] - prefix[starts.front()] > t * (1 + kSlack)) {
+      starts.pop_front();
+    }
+    if (!starts.empty()) best[j] = value[starts.front()];
+  }
+  return best[length];
+}
+
+bool ForcedCrossing::PathsRuleOut(double t, int k) const {
+  const Graph& g = graph_;
+  const int n = g.num_nodes();
+  const std::vector<double> size = Sizes(t);
+  double total = 0;  // W + 2 C(t): every charge lands in some stage
+  for (int v = 0; v < n; ++v) {
+    if (size[v] > t * (1 + kSlack)) return true;  // its stage costs more
+    total += size[v];
+    if (hull_[v] > t && !(far_hull_[v] > t)) total += g.comm(v);
+  }
+  const double capacity = k * t * (1 + kSlack);
+  if (total > capacity) return true;
+  std::vector<char> used(n, 0);
+  std::vector<double> heaviest(n);
+  std::vector<int> previous(n);
+  for (int round = 0; round < kMaxPaths; ++round) {
+    // The heaviest path by size through unused nodes.
+    int end = -1;
+    for (int v : g.topological_order()) {
+      if (used[v]) continue;
+      heaviest[v] = size[v];
+      previous[v] = -1;
+      for (int p : g.predecessors(v)) {
+        if (!used[p] && heaviest[p] + size[v] > heaviest[v]) {
+          heaviest[v] = heaviest[p] + size[v];
+          previous[v] = p;
+        }
+      }
+      if (end < 0 || heaviest[v] > heaviest[end]) end = v;
+    }
+    if (end < 0 || heaviest[end] <= t) break;  // one run holds any path
+    std::vector<int> path;
+    for (int v = end; v >= 0; v = previous[v]) path.push_back(v);
+    std::reverse(path.begin(), path.end());
+    for (int v : path) used[v] = 1;
+    total += PathCutCost(path, size, t);
+    if (total > capacity) return true;
+  }
+  return false;
+}
+
+double ForcedCrossingLowerBound(const Graph& graph, int k, double upper_bound,
+                                int max_probes) {
+  const ForcedCrossing bound(graph);
+  double lo = bound.SumBound(k);
+  double hi = std::min(upper_bound, graph.total_work());
+  const bool integral = BoundRounder(graph).integral();
+  for (int probe = 0; probe < max_probes; ++probe) {
+    if (!BisectStep(bound, k, integral, lo, hi)) break;
+  }
+  return lo;
+}
+
+ForcedCrossingWorker::ForcedCrossingWorker(const Graph& graph, int k)
+    : graph_(graph), k_(k) {}
+
+ForcedCrossingWorker::~ForcedCrossingWorker() = default;
+
 bool ForcedCrossingWorker::Step(SolveContext& /*ctx*/, SolutionBoard& board) {
-  if (!graph_.has_communication()) return false;  // W/k: nothing to add
-  const double raw = ForcedCrossingLowerBound(graph_, k_);
-  // Sums of works in another order may differ in the last bits; with
-  // integral data OPT is an integer.
-  double bound = raw - 1e-9 * std::abs(raw);
+  if (!graph_.has_communication()) return false;  // SALBP: salbp_lb's job
+  bool more = true;
+  if (bound_ == nullptr) {
+    bound_ = std::make_unique<ForcedCrossing>(graph_);
+    lo_ = bound_->SumBound(k_);
+  } else {
+    hi_ = std::min({hi_, board.best_bottleneck(), graph_.total_work()});
+    more = ++probes_ <= 40 &&
+           BisectStep(*bound_, k_, BoundRounder(graph_).integral(), lo_, hi_);
+  }
+  // Sums in another order may differ in the last bits; with integral data
+  // OPT is an integer.
+  double bound = lo_ - kSlack * std::abs(lo_);
   if (BoundRounder(graph_).integral()) bound = std::ceil(bound - 1e-9);
   board.RaiseLowerBound(bound, name());
-  return false;
+  return more;
 }
 
 }  // namespace pipecut

@@ -1,6 +1,10 @@
 #ifndef PIPECUT_CORE_BOUNDS_FORCED_CROSSING_H_
 #define PIPECUT_CORE_BOUNDS_FORCED_CROSSING_H_
 
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,53 +13,111 @@
 
 namespace pipecut {
 
-// The forced-crossing bound: tensors that cannot stay inside one stage.
+// The forced-crossing bounds: tensors that cannot stay inside one stage.
 //
 // Notation: for a node u with consumers, H(u) = the nodes on some path from u
 // to one of its consumers (u and the consumers included) = desc*(u) n
-// anc*(succ(u)), and h(u) = w(H(u)).
+// anc*(succ(u)), h(u) = w(H(u)); for nodes x, y, h(x, y) = w(desc*(x) n
+// anc*(y)), the work of the nodes on paths from x to y.
 //
-// Claim. Let a partition have bottleneck T' and let u have h(u) > T'. Then
-// c(u) is counted at least twice in the sum of the stage costs.
-// Proof: a stage S_b = P_b \ P_{b-1} (P ideals) is convex: if x, z are in S_b
-// and y lies on a path from x to z, then y is in P_b (an ancestor of z) and
-// not in P_{b-1} (else so would be its ancestor x). So a stage holding u and
-// all its consumers holds H(u) and costs at least h(u) > T', which is
-// impossible. Hence some consumer s lies in another stage, a later one: u is
-// in out(stage of u) and in in(stage of s), two different terms c(u).
+// Convexity. A stage S_b = P_b \ P_{b-1} (P ideals) is convex: if x, z are in
+// S_b and y lies on a path from x to z, then y is in P_b (an ancestor of z)
+// and not in P_{b-1} (else so would be its ancestor x). So if h(x, y) > T'
+// for a partition with bottleneck T', x and y lie in different stages.
 //
-// Summing over the <= k stages: k T' >= sum_b f(S_b) >= W + 2 C(T'), where
-// C(T) = sum of c(u) over u with h(u) > T (each tensor is one term, so the
-// counts of different u never overlap). C is non-increasing in T, so the set
-// {T : k T >= W + 2 C(T)} is [T0, inf) and OPT, which lies in it, is >= T0.
-// T0 is exact: C is a step function that only changes at the values h(u).
-// Together with OPT >= max_v w(v). Memory limits only raise OPT.
+// Claim 1. If h(u) > T', u is in out(its stage) and in in(the stage of some
+// later consumer): a stage holding u and all its consumers would hold H(u).
+// Call such u forced (at T'), and far(u) a consumer maximising h(u, s); when
+// h(u, far(u)) > T' that consumer's stage is the one reading u.
 //
-// What it sees: training graphs, where a forward activation is read again by
-// the backward pass far away, so no stage of cost near OPT can hold both
-// ends; W/k and the cut-based bounds charge such tensors once or amortise
-// them over many stages. H(u) is computed exactly with bitsets when the graph
-// has at most kForcedCrossingMaxNodes nodes; larger graphs get the bound from
-// h(u) >= w(u) + max over consumers s of w(s) (still a lower bound on h(u),
-// so the claim holds).
+// Bound 1 (sum). Summing over the <= k stages: k T' >= sum_b f(S_b) >= W +
+// 2 C(T'), C(T) = sum of c(u) over u forced at T (one term per tensor, so
+// different u never overlap). C is non-increasing in T, so {T : k T >= W +
+// 2 C(T)} is [T0, inf) and OPT, which lies in it, is >= T0 (exact: C is a
+// step function changing only at the values h(u)). With OPT >= max_v w(v).
+//
+// Bound 2 (paths). Fix a guess T and suppose a partition with bottleneck
+// T' <= T. Give each node the size w(v) + c(v) [v forced at T] + sum of c(u)
+// over the forced u with far(u) = v and h(u, v) > T; the sizes in a stage are
+// distinct terms of its cost (its work, out-terms of its forced tensors,
+// in-terms of the forced tensors it certainly reads), so each stage's total
+// size is <= T. Take node-disjoint paths v_1 -> v_2 -> ... -> v_L of the DAG.
+// A path's nodes lie in non-decreasing stages, in runs of total size <= T;
+// between two runs the tensor v_i is read by v_{i+1} in a later stage. That
+// costs 2 c(v_i) beyond the sizes when v_i is not forced (its write and that
+// read), and c(v_i) when v_i is forced with h(v_i, far) > T and
+// h(v_{i+1}, far) > T (far's stage differs from both, so v_{i+1}'s read is a
+// second read, not the one counted by C). Every such term is a distinct tensor
+// term not counted by the sizes, so, with E(P) = the cheapest split of path
+// P into runs of size <= T (a DP over the path; +inf when a single node is
+// larger than T),
+//   k T >= sum_b f(S_b) >= W + 2 C(T) + sum over the paths of E(P).
+// If this fails, OPT > T; the test is searched by bisection on T. The paths
+// are the heaviest by size, node-disjoint, chosen greedily per guess T.
+// On training graphs the forward and backward chains must be cut many times,
+// as each stage pays the stashed activations of its layers.
+//
+// Memory limits only raise OPT. Hulls are exact (bitsets) for graphs of at
+// most kForcedCrossingMaxNodes nodes; above, h(u, s) >= w(u) + w(s) and h(u)
+// >= the max of those are used (lower bounds, so the claims hold) and Bound 2
+// charges forced path tensors nothing.
 inline constexpr int kForcedCrossingMaxNodes = 8192;
 
-// h(u) for every node (0 for nodes without consumers or with c(u) = 0).
-std::vector<double> ConsumerHullWork(const Graph& graph);
+class ForcedCrossing {
+ public:
+  explicit ForcedCrossing(const Graph& graph);
+  ~ForcedCrossing();
+  ForcedCrossing(const ForcedCrossing&) = delete;
+  ForcedCrossing& operator=(const ForcedCrossing&) = delete;
 
-// max(T0, max_v w(v)) as above, not rounded.
-double ForcedCrossingLowerBound(const Graph& graph, int k);
+  // h(u) for every node (0 for nodes without consumers or with c(u) = 0).
+  const std::vector<double>& hull() const { return hull_; }
+  // far(u) (-1 when h(u) = 0) and h(u, far(u)).
+  const std::vector<int>& far() const { return far_; }
+  const std::vector<double>& far_hull() const { return far_hull_; }
 
-// "forced_crossing": publishes the bound once (rounded up on integral data).
+  // Bound 1 (not rounded).
+  double SumBound(int k) const;
+  // Bound 2's test: true when no partition has bottleneck <= t.
+  bool PathsRuleOut(double t, int k) const;
+
+ private:
+  // h(x, y), or 0 when the bitsets were not built.
+  double PathWork(int x, int y) const;
+  std::vector<double> Sizes(double t) const;
+  // The cheapest split of `path` into runs of size <= t (+inf if none).
+  double PathCutCost(const std::vector<int>& path,
+                     const std::vector<double>& size, double t) const;
+
+  const Graph& graph_;
+  int words_ = 0;
+  std::vector<uint64_t> desc_, anc_;  // empty above kForcedCrossingMaxNodes
+  std::vector<double> hull_, far_hull_;
+  std::vector<int> far_;
+};
+
+// Bound 1, then Bound 2 by bisection between it and min(upper_bound, W) to
+// a relative 1e-6 or max_probes probes; not rounded.
+double ForcedCrossingLowerBound(
+    const Graph& graph, int k,
+    double upper_bound = std::numeric_limits<double>::infinity(),
+    int max_probes = 40);
+
+// "forced_crossing": Bound 1 in the first step, then one probe of Bound 2 per
+// step, narrowed by the incumbent; rounded up on integral data.
 class ForcedCrossingWorker : public Worker {
  public:
-  ForcedCrossingWorker(const Graph& graph, int k) : graph_(graph), k_(k) {}
+  ForcedCrossingWorker(const Graph& graph, int k);
+  ~ForcedCrossingWorker() override;
   std::string name() const override { return "forced_crossing"; }
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
 
  private:
   const Graph& graph_;
   const int k_;
+  std::unique_ptr<ForcedCrossing> bound_;
+  double lo_ = 0, hi_ = std::numeric_limits<double>::infinity();
+  int probes_ = 0;
 };
 
 }  // namespace pipecut

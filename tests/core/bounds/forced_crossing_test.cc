@@ -1,5 +1,6 @@
 #include "core/bounds/forced_crossing.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -15,9 +16,10 @@
 namespace pipecut {
 namespace {
 
-// h(u) by its definition: the work of the nodes that lie on a path from u to
-// one of its consumers, found by plain reachability (no bitsets).
-double HullWorkByReachability(const Graph& g, int u) {
+// h(u) (or h(u, s) when `only` >= 0) by its definition: the work of the
+// nodes on a path from u to one of its consumers (to `only`), found by plain
+// reachability (no bitsets).
+double HullWorkByReachability(const Graph& g, int u, int only = -1) {
   const int n = g.num_nodes();
   if (g.successors(u).empty() || g.comm(u) == 0) return 0;
   std::vector<char> from_u(n, 0), to_consumer(n, 0);
@@ -30,7 +32,9 @@ double HullWorkByReachability(const Graph& g, int u) {
       if (!from_u[s]) stack.push_back(s), from_u[s] = 1;
     }
   }
-  for (int s : g.successors(u)) stack.push_back(s), to_consumer[s] = 1;
+  for (int s : g.successors(u)) {
+    if (only < 0 || s == only) stack.push_back(s), to_consumer[s] = 1;
+  }
   while (!stack.empty()) {
     const int v = stack.back();
     stack.pop_back();
@@ -73,10 +77,18 @@ TEST(ForcedCrossing, HullWorkMatchesReachability) {
   for (uint64_t seed = 0; seed < 50; ++seed) {
     const Graph g = testing::MakeGraph(
         testing::RandomDag(20 + static_cast<int>(seed % 30), 0.15, 5, seed));
-    const std::vector<double> hull = ConsumerHullWork(g);
+    const ForcedCrossing fc(g);
     for (int u = 0; u < g.num_nodes(); ++u) {
-      EXPECT_NEAR(hull[u], HullWorkByReachability(g, u), 1e-9)
+      EXPECT_NEAR(fc.hull()[u], HullWorkByReachability(g, u), 1e-9)
           << "seed " << seed << " node " << u;
+      if (fc.hull()[u] == 0) continue;
+      double far = 0;
+      for (int s : g.successors(u)) {
+        far = std::max(far, HullWorkByReachability(g, u, s));
+      }
+      EXPECT_NEAR(fc.far_hull()[u], far, 1e-9) << "seed " << seed;
+      EXPECT_NEAR(fc.far_hull()[u], HullWorkByReachability(g, u, fc.far()[u]),
+                  1e-9);
     }
   }
 }
@@ -89,36 +101,50 @@ TEST(ForcedCrossing, TrainingLikeGraphBeatsTheOtherCheapBounds) {
   // higher still; W/k = 7/3.
   const Graph g = testing::MakeGraph(TrainingLike(1, 2));
   const int k = 3;
+  EXPECT_DOUBLE_EQ(ForcedCrossing(g).SumBound(k), 5);
   const double bound = ForcedCrossingLowerBound(g, k);
-  EXPECT_DOUBLE_EQ(bound, 5);
+  EXPECT_GE(bound, 5);
   EXPECT_LE(bound, *testing::BruteForceOptimum(g, k));
   EXPECT_GT(bound, 2 * CombinatorialLowerBound(g, k));
 }
 
 TEST(ForcedCrossing, NeverAboveBruteForce) {
-  int above_lb0 = 0;
-  for (uint64_t seed = 0; seed < 300; ++seed) {
+  int above_lb0 = 0, paths_add = 0;
+  for (uint64_t seed = 0; seed < 400; ++seed) {
     const int n = 3 + static_cast<int>(seed % 6);  // 3..8
     const int k = 1 + static_cast<int>(seed % 4);  // 1..4
     const double density = 0.2 + 0.1 * static_cast<double>(seed % 6);
     const double comm = seed % 2 == 0 ? 2 : 20;
-    const Graph g =
-        testing::MakeGraph(testing::RandomDag(n, density, comm, 500 + seed));
+    v1::Graph proto = testing::RandomDag(n, density, comm, 500 + seed);
+    if (seed % 5 == 4) {  // integral data
+      for (auto& node : *proto.mutable_nodes()) {
+        node.set_work(std::round(node.work()));
+        node.set_comm(std::round(node.comm()));
+      }
+    }
+    const Graph g = testing::MakeGraph(proto);
     const double opt = *testing::BruteForceOptimum(g, k);
+    const double sum = ForcedCrossing(g).SumBound(k);
     const double bound = ForcedCrossingLowerBound(g, k);
-    EXPECT_LE(bound, opt * (1 + 1e-12)) << "seed " << seed << " k " << k;
-    EXPECT_GE(bound, CombinatorialLowerBound(g, k) * (1 - 1e-12));
-    if (bound > CombinatorialLowerBound(g, k) * (1 + 1e-9)) ++above_lb0;
+    EXPECT_LE(sum, opt * (1 + 1e-12)) << "seed " << seed << " k " << k;
+    EXPECT_LE(bound, opt * (1 + 1e-9)) << "seed " << seed << " k " << k;
+    EXPECT_GE(bound, sum);
+    EXPECT_GE(sum, CombinatorialLowerBound(g, k) * (1 - 1e-12));
+    if (sum > CombinatorialLowerBound(g, k) * (1 + 1e-9)) ++above_lb0;
+    if (bound > sum * (1 + 1e-6)) ++paths_add;
   }
-  EXPECT_GT(above_lb0, 30);  // it sees communication
+  EXPECT_GT(above_lb0, 30);  // Bound 1 sees communication
+  EXPECT_GT(paths_add, 30);  // Bound 2 adds the cuts along paths
 }
 
 TEST(ForcedCrossing, TrainingLikeGraphsNeverAboveBruteForce) {
   for (int k = 1; k <= 5; ++k) {
     for (double comm : {0.1, 1.0, 3.0, 10.0}) {
       const Graph g = testing::MakeGraph(TrainingLike(1, comm));
-      EXPECT_LE(ForcedCrossingLowerBound(g, k),
-                *testing::BruteForceOptimum(g, k) * (1 + 1e-12))
+      const double opt = *testing::BruteForceOptimum(g, k);
+      EXPECT_LE(ForcedCrossing(g).SumBound(k), opt * (1 + 1e-12))
+          << "k " << k << " comm " << comm;
+      EXPECT_LE(ForcedCrossingLowerBound(g, k), opt * (1 + 1e-9))
           << "k " << k << " comm " << comm;
     }
   }
@@ -144,10 +170,11 @@ TEST(ForcedCrossing, LargeGraphsUseAWeakerHull) {
   e->set_src("n0");
   e->set_dst("n" + std::to_string(n - 1));
   const Graph g = testing::MakeGraph(proto);
-  const std::vector<double> hull = ConsumerHullWork(g);
-  EXPECT_DOUBLE_EQ(hull[0], 2);  // the exact hull would be n
-  EXPECT_LE(hull[0], HullWorkByReachability(g, 0));
-  EXPECT_DOUBLE_EQ(hull[n - 1], 0);  // no consumer
+  const ForcedCrossing fc(g);
+  EXPECT_DOUBLE_EQ(fc.hull()[0], 2);  // the exact hull would be n
+  EXPECT_LE(fc.hull()[0], HullWorkByReachability(g, 0));
+  EXPECT_DOUBLE_EQ(fc.hull()[n - 1], 0);               // no consumer
+  EXPECT_LE(ForcedCrossingLowerBound(g, 2), n + 1.0);  // OPT <= W + 2
 }
 
 TEST(ForcedCrossing, WorkerPublishesOnceAndRoundsIntegralData) {
@@ -157,9 +184,16 @@ TEST(ForcedCrossing, WorkerPublishesOnceAndRoundsIntegralData) {
   params.k = 3;
   SolutionBoard board(g, params, &ctx);
   ForcedCrossingWorker worker(g, 3);
-  EXPECT_FALSE(worker.Step(ctx, board));
+  EXPECT_TRUE(worker.Step(ctx, board));  // Bound 1
+  EXPECT_DOUBLE_EQ(board.Snapshot().lower_bound, 5);
+  int steps = 1;
+  while (worker.Step(ctx, board)) ++steps;  // Bound 2, one probe a step
+  EXPECT_LE(steps, 42);
   const BoardSnapshot s = board.Snapshot();
-  EXPECT_DOUBLE_EQ(s.lower_bound, 5);
+  // Integral data: the published bound is the next integer.
+  EXPECT_DOUBLE_EQ(s.lower_bound,
+                   std::ceil(ForcedCrossingLowerBound(g, 3) - 1e-9));
+  EXPECT_LE(s.lower_bound, *testing::BruteForceOptimum(g, 3));
   EXPECT_EQ(s.bound_source, "forced_crossing");
 }
 
