@@ -6,7 +6,8 @@
 
 namespace pipecut {
 
-BoundRounder::BoundRounder(const Graph& graph) {
+BoundRounder::BoundRounder(const Graph& graph, double relative_shave)
+    : relative_shave_(relative_shave) {
   for (int v = 0; v < graph.num_nodes() && integral_; ++v) {
     const double w = graph.work(v), c = graph.comm(v);
     integral_ =
@@ -16,7 +17,7 @@ BoundRounder::BoundRounder(const Graph& graph) {
 
 double BoundRounder::operator()(double raw_bound) const {
   if (!std::isfinite(raw_bound)) return raw_bound;
-  const double shaved = raw_bound - 1e-7 * std::abs(raw_bound);
+  const double shaved = raw_bound - relative_shave_ * std::abs(raw_bound);
   return integral_ ? std::ceil(shaved - 1e-9) : shaved;
 }
 

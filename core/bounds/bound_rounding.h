@@ -11,14 +11,18 @@ namespace pipecut {
 // amount. When every work and comm value is an integer, every stage cost and
 // hence OPT is an integer, so OPT >= L implies OPT >= ceil(L): the shaved
 // bound is rounded up, which is what lets a MIP prove SALBP instances
-// optimal.
+// optimal. Combinatorial bounds, exact up to the order of floating-point
+// sums, use the same rule with a relative shave of 1e-9.
 class BoundRounder {
  public:
-  explicit BoundRounder(const Graph& graph);
+  static constexpr double kMipShave = 1e-7;
+  static constexpr double kCombinatorialShave = 1e-9;
+  explicit BoundRounder(const Graph& graph, double relative_shave = kMipShave);
   double operator()(double raw_bound) const;
   bool integral() const { return integral_; }
 
  private:
+  double relative_shave_;
   bool integral_ = true;
 };
 

@@ -225,7 +225,9 @@ double ForcedCrossingLowerBound(const Graph& graph, int k, double upper_bound,
 }
 
 ForcedCrossingWorker::ForcedCrossingWorker(const Graph& graph, int k)
-    : graph_(graph), k_(k) {}
+    : graph_(graph),
+      k_(k),
+      rounder_(graph, BoundRounder::kCombinatorialShave) {}
 
 ForcedCrossingWorker::~ForcedCrossingWorker() = default;
 
@@ -238,13 +240,11 @@ bool ForcedCrossingWorker::Step(SolveContext& /*ctx*/, SolutionBoard& board) {
   } else {
     hi_ = std::min({hi_, board.best_bottleneck(), graph_.total_work()});
     more = ++probes_ <= 40 &&
-           BisectStep(*bound_, k_, BoundRounder(graph_).integral(), lo_, hi_);
+           BisectStep(*bound_, k_, rounder_.integral(), lo_, hi_);
   }
   // Sums in another order may differ in the last bits; with integral data
   // OPT is an integer.
-  double bound = lo_ - kSlack * std::abs(lo_);
-  if (BoundRounder(graph_).integral()) bound = std::ceil(bound - 1e-9);
-  board.RaiseLowerBound(bound, name());
+  board.RaiseLowerBound(rounder_(lo_), name());
   return more;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bounds/bound_rounding.h"
 #include "core/graph/graph.h"
 #include "core/solve/worker.h"
 
@@ -115,6 +116,7 @@ class ForcedCrossingWorker : public Worker {
  private:
   const Graph& graph_;
   const int k_;
+  const BoundRounder rounder_;
   std::unique_ptr<ForcedCrossing> bound_;
   double lo_ = 0, hi_ = std::numeric_limits<double>::infinity();
   int probes_ = 0;

@@ -148,7 +148,8 @@ class PrefixCutSearch {
         up_(ClosureWork(graph, /*ancestors=*/true)),
         down_(ClosureWork(graph, /*ancestors=*/false)),
         total_work_(graph.total_work()),
-        integral_(BoundRounder(graph).integral()),
+        rounder_(graph, BoundRounder::kCombinatorialShave),
+        integral_(rounder_.integral()),
         must_in_(graph.num_nodes()),
         must_out_(graph.num_nodes()) {
     if (k_ >= 2) cut_ = std::make_unique<OutCommCut>(graph);
@@ -220,11 +221,7 @@ class PrefixCutSearch {
   }
 
   // The proven bound, shaved (and rounded up on integral data).
-  double bound() const {
-    const double shaved = raw_ - 1e-9 * std::abs(raw_);
-    if (k_ == 1) return raw_;
-    return integral_ ? std::ceil(shaved - 1e-9) : shaved;
-  }
+  double bound() const { return k_ == 1 ? raw_ : rounder_(raw_); }
   int best_b() const { return best_b_; }
   int64_t cuts() const { return cuts_; }
   int64_t probes() const { return probes_; }
@@ -446,6 +443,7 @@ class PrefixCutSearch {
   const PrefixCutOptions options_;
   const std::vector<double> up_, down_;
   const double total_work_;
+  const BoundRounder rounder_;
   const bool integral_;
   double slack_ = 0;
   std::unique_ptr<OutCommCut> cut_;
