@@ -8,6 +8,8 @@
 #include "core/bounds/bound_rounding.h"
 #include "core/bounds/closure_work.h"
 #include "core/bounds/combinatorial_bound.h"
+#include "core/bounds/dual_feasible.h"
+#include "core/bounds/pattern_lp.h"
 
 namespace pipecut {
 
@@ -80,6 +82,12 @@ double DestructiveLowerBound(const Graph& graph, int k) {
   const std::vector<double> down = ClosureWork(graph, false);
   const double total = graph.total_work();
   constexpr double kSlack = 1e-9;
+  // Integral works also get the dual feasible functions (exact integers).
+  const bool integral = BoundRounder(graph).integral();
+  std::vector<int64_t> items;
+  if (integral) {
+    for (double x : w) items.push_back(static_cast<int64_t>(x));
+  }
   // True when no partition into k stages has bottleneck <= t.
   auto impossible = [&](double t) {
     if (std::ceil(total / t - kSlack) > k) return true;
@@ -106,6 +114,11 @@ double DestructiveLowerBound(const Graph& graph, int k) {
     // the smaller ones, so the counts stay lower bounds.
     if (big + (half + 1) / 2 > k) return true;
     if (std::ceil(weight - 1e-6) > k) return true;
+    if (!items.empty() && t == std::floor(t) &&
+        (DffNeedsMoreBins(items, static_cast<int64_t>(t), k) ||
+         PatternLpNeedsMoreBins(items, static_cast<int64_t>(t), k))) {
+      return true;
+    }
     for (int v = 0; v < n; ++v) {
       if (std::ceil(up[v] / t - kSlack) + std::ceil(down[v] / t - kSlack) >
           k + 1) {
@@ -114,7 +127,6 @@ double DestructiveLowerBound(const Graph& graph, int k) {
     }
     return false;
   };
-  const bool integral = BoundRounder(graph).integral();
   double lo = std::max(CombinatorialLowerBound(graph, k),
                        BinPackingLowerBound(graph, k));
   if (lo <= 0) return lo;

@@ -41,10 +41,12 @@ double HeadTailLowerBound(const Graph& graph, int k);
 // the stages needed: ceil(W / T); the nodes heavier than T/2 (no two share a
 // stage) plus half of those equal to T/2; the Martello-Toth weights (1 above
 // 2T/3, 2/3 at 2T/3, 1/2 in (T/3, 2T/3), 1/3 at T/3: a stage's items weigh
-// at most 1 in total); or the head/tail test above. Every count is
-// non-increasing in T, so bisection finds the threshold; comparisons use a
-// 1e-9 relative slack in the permissive direction. With integral data the
-// bound is the next integer above the largest impossible T.
+// at most 1 in total); with integral works, the dual feasible functions of
+// dual_feasible.h; or the head/tail test above. Each test that fires at T
+// proves OPT > T by itself; the counts are (nearly) non-increasing in T, so
+// bisection finds the threshold; comparisons use a 1e-9 relative slack in
+// the permissive direction. With integral data the bound is the next
+// integer above the largest impossible T found.
 double DestructiveLowerBound(const Graph& graph, int k);
 
 // The max of these and LB0, rounded up when every work and comm value is

@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/bounds/closure_work.h"
+#include "core/bounds/dual_feasible.h"
 #include "core/util/logging.h"
 
 namespace pipecut {
@@ -214,9 +215,7 @@ class SalbpDecider::Impl {
       NoteAbove(q);
       return false;
     }
-    if (BinPackingFails(left)) {
-      return false;
-    }
+    if (integral_ ? DffFails(left) : BinPackingFails(left)) return false;
     if (auto it = memo_.find(key_); it != memo_.end() &&
                                     it->second.stations <= s &&
                                     it->second.until > t_) {
@@ -372,6 +371,25 @@ class SalbpDecider::Impl {
     // Products by 2 and 3 round monotonically (t is representable), so the
     // classes are exact; a firing rule holds below its flip point.
     NoteAbove(std::max(lb2 ? flip2 : 0.0, lb3 ? flip3 : 0.0));
+    return true;
+  }
+
+  // With integral works: the dual feasible functions of dual_feasible.h
+  // (they include LB2 and LB3 as u^(1) and u^(2)) on the unassigned works
+  // against the stations left. A firing function keeps its verdict up to
+  // the capacity DffNeedsMoreBins reports: noted.
+  bool DffFails(int left) {
+    items_.clear();
+    for (int v = 0; v < n_; ++v) {
+      if (station_of_[v] < 0) {
+        items_.push_back(static_cast<int64_t>(graph_.work(v)));
+      }
+    }
+    int64_t until = 0;
+    if (!DffNeedsMoreBins(items_, static_cast<int64_t>(t_), left, &until)) {
+      return false;
+    }
+    NoteAbove(static_cast<double>(until));
     return true;
   }
 
@@ -865,6 +883,7 @@ class SalbpDecider::Impl {
   std::vector<double> head_;                   // per node, this station
   std::vector<int64_t> heads_, tails_;         // ceil(head / T), ceil(tail / T)
   std::vector<int> order_;
+  std::vector<int64_t> items_;  // unassigned works, for DffFails
   std::vector<int64_t> mark_;
   int64_t stamp_ = 0;
   std::vector<int> blocked_in_;         // station a node is blocked for, or -1
