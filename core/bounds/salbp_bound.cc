@@ -74,6 +74,32 @@ double HeadTailLowerBound(const Graph& graph, int k) {
   return lo;  // infeasible (or LB0): every partition has bottleneck > lo
 }
 
+namespace {
+
+// The pattern LP (the costliest test) from the integer `bound` up: galloping
+// to a capacity it does not refute, then bisection. Every refuted capacity
+// c proves OPT > c by itself.
+double PatternLpRaise(const std::vector<int64_t>& items, int k, double bound) {
+  const auto refuted = [&](int64_t c) {
+    return PatternLpNeedsMoreBins(items, c, k);
+  };
+  auto lo = static_cast<int64_t>(bound);
+  if (!refuted(lo)) return bound;
+  int64_t hi = lo + 1;
+  for (int64_t step = 2; refuted(hi); step *= 2) {
+    lo = hi;
+    hi = lo + step;
+    if (hi > kMaxPatternCapacity) break;  // refutes nothing above
+  }
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (refuted(mid) ? lo : hi) = mid;
+  }
+  return static_cast<double>(lo + 1);
+}
+
+}  // namespace
+
 double DestructiveLowerBound(const Graph& graph, int k) {
   const int n = graph.num_nodes();
   std::vector<double> w(n);
@@ -115,8 +141,7 @@ double DestructiveLowerBound(const Graph& graph, int k) {
     if (big + (half + 1) / 2 > k) return true;
     if (std::ceil(weight - 1e-6) > k) return true;
     if (!items.empty() && t == std::floor(t) &&
-        (DffNeedsMoreBins(items, static_cast<int64_t>(t), k) ||
-         PatternLpNeedsMoreBins(items, static_cast<int64_t>(t), k))) {
+        DffNeedsMoreBins(items, static_cast<int64_t>(t), k)) {
       return true;
     }
     for (int v = 0; v < n; ++v) {
@@ -131,7 +156,7 @@ double DestructiveLowerBound(const Graph& graph, int k) {
                        BinPackingLowerBound(graph, k));
   if (lo <= 0) return lo;
   if (integral) lo = std::ceil(lo - kSlack);
-  if (!impossible(lo)) return lo;
+  if (!impossible(lo)) return integral ? PatternLpRaise(items, k, lo) : lo;
   double hi = std::max(total, lo);  // one stage holds everything
   if (impossible(hi)) return lo;    // cannot happen; stay safe
   if (integral) {
@@ -145,7 +170,8 @@ double DestructiveLowerBound(const Graph& graph, int k) {
         b = mid;
       }
     }
-    return std::floor(a) + 1;  // OPT > a and OPT is an integer
+    // OPT > a and OPT is an integer.
+    return PatternLpRaise(items, k, std::floor(a) + 1);
   }
   while (hi - lo > 1e-9 * hi) {
     const double mid = 0.5 * (lo + hi);

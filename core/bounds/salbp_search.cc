@@ -105,6 +105,13 @@ class SalbpDecider::Impl {
                              int64_t node_limit, uint64_t order_seed) {
     SetOrder(order_seed);
     t_ = integral_ ? std::floor(t) : t;
+    if (integral_ && dff_.capacity() != static_cast<int64_t>(t_)) {
+      std::vector<int64_t> works(n_);
+      for (int v = 0; v < n_; ++v) {
+        works[v] = static_cast<int64_t>(graph_.work(v));
+      }
+      dff_ = DffTable(works, static_cast<int64_t>(t_));
+    }
     recent_t_[calls_++ % recent_t_.size()] = t_;
     ctx_ = ctx;
     node_limit_ = node_limit;
@@ -126,6 +133,7 @@ class SalbpDecider::Impl {
     outside_work_.assign(k_, 0);
     outside_count_.assign(k_, 0);
     forced_work_.assign(k_, 0);
+    forced_flip_.assign(k_, std::numeric_limits<double>::infinity());
     blocked_stack_.clear();
     saved_bits_.clear();
     blocked_bits_.assign(
@@ -381,14 +389,10 @@ class SalbpDecider::Impl {
   bool DffFails(int left) {
     items_.clear();
     for (int v = 0; v < n_; ++v) {
-      if (station_of_[v] < 0) {
-        items_.push_back(static_cast<int64_t>(graph_.work(v)));
-      }
+      if (station_of_[v] < 0) items_.push_back(v);
     }
     int64_t until = 0;
-    if (!DffNeedsMoreBins(items_, static_cast<int64_t>(t_), left, &until)) {
-      return false;
-    }
+    if (!dff_.NeedsMoreBins(items_, left, &until)) return false;
     NoteAbove(static_cast<double>(until));
     return true;
   }
@@ -414,7 +418,8 @@ class SalbpDecider::Impl {
     }
     if (ZoneFails(s, min_excluded)) return false;
     if (const double need = Shaved(optional + forced_work_[s]); need > t_) {
-      NoteAbove(need);
+      // The forced set shrinks as T grows: the prune holds below its flip.
+      NoteAbove(std::min(need, forced_flip_[s]));
       return false;
     }
     const size_t mark = blocked_stack_.size();
@@ -641,6 +646,7 @@ class SalbpDecider::Impl {
       }
     }
     forced_work_[s] = work;
+    forced_flip_[s] = flip;
     const double need = Shaved(work);
     if (need > t_) {
       NoteAbove(std::min(flip, need));
@@ -879,11 +885,13 @@ class SalbpDecider::Impl {
   std::vector<int> outside_count_;
   std::vector<std::vector<char>> forced_;  // per station
   std::vector<double> forced_work_;
+  std::vector<double> forced_flip_;  // T at which forced_ first shrinks
   std::vector<std::vector<int>> descendants_;  // with ancestors_
   std::vector<double> head_;                   // per node, this station
   std::vector<int64_t> heads_, tails_;         // ceil(head / T), ceil(tail / T)
   std::vector<int> order_;
-  std::vector<int64_t> items_;  // unassigned works, for DffFails
+  DffTable dff_;            // at t_, with integral works
+  std::vector<int> items_;  // unassigned nodes, for DffFails
   std::vector<int64_t> mark_;
   int64_t stamp_ = 0;
   std::vector<int> blocked_in_;         // station a node is blocked for, or -1
@@ -933,13 +941,14 @@ bool IsComputeOnly(const Graph& graph) {
 
 SalbpSearchWorker::SalbpSearchWorker(const Graph& graph, int k,
                                      int64_t memory_limit, Direction direction,
-                                     int64_t probe_head_start)
+                                     int64_t probe_head_start, Sides sides)
     : graph_(graph),
       k_(k),
       memory_limit_(memory_limit),
       applicable_(IsComputeOnly(graph)),
       direction_(direction),
-      probe_head_start_(probe_head_start) {
+      probe_head_start_(probe_head_start),
+      sides_(sides) {
   for (int v = 0; v < graph.num_nodes(); ++v) {
     if (graph.work(v) != std::floor(graph.work(v))) integral_ = false;
   }
@@ -1000,9 +1009,16 @@ bool SalbpSearchWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // a head start of the lower side: when the bound is tight D(t) is usually
   // feasible and found quickly (probing from the start lost 8 of 263 Scholl
   // proofs at 2 s, e.g. SCHOLL m=39, 46).
-  if (direction_ == Direction::kRace &&
+  if (sides_ == Sides::kUpper) {
+    // Alone on its thread the upper side probes from the start; with
+    // nothing between bound and incumbent it races the lower side on D(t)
+    // in its own orders.
+    ProbeUpper(t, ctx, board, /*or_bound=*/true);
+    return !ctx.ShouldStop();
+  }
+  if (sides_ == Sides::kBoth && direction_ == Direction::kRace &&
       probe_nodes_ + probe_head_start_ < lower_nodes_ &&
-      ProbeUpper(t, ctx, board)) {
+      ProbeUpper(t, ctx, board, /*or_bound=*/false)) {
     return !ctx.ShouldStop();
   }
   // One round of the lower side: D(t) in each direction under the current
@@ -1071,16 +1087,21 @@ bool SalbpSearchWorker::Step(SolveContext& ctx, SolutionBoard& board) {
 // 8825 to 7524, bound 7521; budgets below ~150k nodes find nothing there,
 // the listing of a station's maximal loads alone may take 400k.)
 bool SalbpSearchWorker::ProbeUpper(double t, SolveContext& ctx,
-                                   SolutionBoard& board) {
+                                   SolutionBoard& board, bool or_bound) {
   const double ub = board.best_bottleneck();
-  if (std::isinf(ub) || ub <= t) return false;
-  double target = t + (ub - t) * probe_fraction_;
-  if (integral_) {
-    target = std::min(std::floor(target), ub - 1);
-  } else {
-    target = std::min(target, ub * (1 - 1e-9));
+  if (ub <= t) return false;
+  double target = t;
+  if (!std::isinf(ub)) {
+    target = t + (ub - t) * probe_fraction_;
+    if (integral_) {
+      target = std::min(std::floor(target), ub - 1);
+    } else {
+      target = std::min(target, ub * (1 - 1e-9));
+    }
   }
-  if (target <= t) return false;  // D(t) is the lower side's question
+  // D(t) is the lower side's question, asked here only when racing it.
+  if (target <= t && !or_bound) return false;
+  target = std::max(target, t);
   ++probe_seed_;
   const bool backward = backward_ != nullptr && (probe_seed_ & 1) != 0;
   const SalbpDecisionResult r =

@@ -114,15 +114,22 @@ bool IsComputeOnly(const Graph& graph);
 // the bound and the incumbent (randomised orders, node budgets, about as
 // many search nodes as the lower side): a feasible probe drops the
 // incumbent, an infeasible one is a bound like any other D(T).
+//
+// With two threads or more the method runs as two workers, one per side
+// (Sides::kLower and kUpper): the upper one probes from the start and,
+// when nothing lies between bound and incumbent, races the lower one on
+// D(t) in its own randomised orders (the two keep separate failed ideals).
 class SalbpSearchWorker : public Worker {
  public:
   enum class Direction { kRace, kForward, kBackward };
+  enum class Sides { kBoth, kLower, kUpper };
   // Search nodes the lower side spends before the upper side's probes start
   // (tests lower it to see probes on small graphs).
   static constexpr int64_t kProbeHeadStart = 16'000'000;
   SalbpSearchWorker(const Graph& graph, int k, int64_t memory_limit,
                     Direction direction = Direction::kRace,
-                    int64_t probe_head_start = kProbeHeadStart);
+                    int64_t probe_head_start = kProbeHeadStart,
+                    Sides sides = Sides::kBoth);
   std::string name() const override { return "salbp_search"; }
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
   // Upper-side probes run so far (for tests and logs).
@@ -139,8 +146,10 @@ class SalbpSearchWorker : public Worker {
   // D(t) on the graph or its reverse (stations mapped back to stages).
   SalbpDecisionResult Decide(bool backward, double t, SolveContext& ctx,
                              int64_t budget, uint64_t seed);
-  // One upper-side probe; false when there is nothing to probe.
-  bool ProbeUpper(double t, SolveContext& ctx, SolutionBoard& board);
+  // One upper-side probe; false when there is nothing to probe (with
+  // or_bound, D(t) itself is probed then).
+  bool ProbeUpper(double t, SolveContext& ctx, SolutionBoard& board,
+                  bool or_bound);
 
   const Graph& graph_;
   const int k_;
@@ -148,6 +157,7 @@ class SalbpSearchWorker : public Worker {
   const bool applicable_;
   const Direction direction_;
   const int64_t probe_head_start_;
+  const Sides sides_;
   bool integral_ = true;
   double proven_ = 0;  // our own proven lower bound (unshaved)
   // Created on the first Step: deciders on the graph and on its reverse.

@@ -23,6 +23,10 @@ using Factory = std::function<std::unique_ptr<Worker>(const WorkerEnv&)>;
 struct MethodSpec {
   std::string name;
   Factory make;
+  // Optional: the method's workers when the solve has two threads or more,
+  // instead of make's one (salbp_search runs its two sides in parallel).
+  std::function<std::vector<std::unique_ptr<Worker>>(const WorkerEnv&)>
+      make_parallel = nullptr;
 };
 
 // The registry: one line per method. Order = scheduling priority: every
@@ -62,6 +66,17 @@ const std::vector<MethodSpec>& Registry() {
        [](const WorkerEnv& env) {
          return std::make_unique<SalbpSearchWorker>(
              env.graph, env.k, env.options.memory_limit_bytes);
+       },
+       [](const WorkerEnv& env) {
+         std::vector<std::unique_ptr<Worker>> sides;
+         for (const auto side : {SalbpSearchWorker::Sides::kLower,
+                                 SalbpSearchWorker::Sides::kUpper}) {
+           sides.push_back(std::make_unique<SalbpSearchWorker>(
+               env.graph, env.k, env.options.memory_limit_bytes,
+               SalbpSearchWorker::Direction::kRace,
+               SalbpSearchWorker::kProbeHeadStart, side));
+         }
+         return sides;
        }},
       {"ideal_dp",
        [](const WorkerEnv& env) {
@@ -107,7 +122,13 @@ std::vector<std::unique_ptr<Worker>> MakeWorkers(
     if (!options.HasMethod(spec.name)) continue;
     const WorkerEnv env{graph, k, options,
                         options.random_seed + workers.size()};
-    workers.push_back(spec.make(env));
+    if (spec.make_parallel != nullptr && options.num_threads >= 2) {
+      for (auto& worker : spec.make_parallel(env)) {
+        workers.push_back(std::move(worker));
+      }
+    } else {
+      workers.push_back(spec.make(env));
+    }
   }
   return workers;
 }
