@@ -382,10 +382,10 @@ class SalbpDecider::Impl {
     return true;
   }
 
-  // With integral works: the dual feasible functions of dual_feasible.h
-  // (they include LB2 and LB3 as u^(1) and u^(2)) on the unassigned works
-  // against the stations left. A firing function keeps its verdict up to
-  // the capacity DffNeedsMoreBins reports: noted.
+  // With integral works: the dual feasible functions u^(p) of
+  // dual_feasible.h (u^(1) and u^(2) are LB2 and LB3) on the unassigned
+  // works against the stations left, from the table built for this T. A
+  // firing function keeps its verdict up to the capacity it reports: noted.
   bool DffFails(int left) {
     items_.clear();
     for (int v = 0; v < n_; ++v) {

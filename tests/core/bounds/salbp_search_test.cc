@@ -20,6 +20,26 @@
 namespace pipecut {
 namespace {
 
+// A context (30 s) and a board for k stages, optionally holding the
+// one-stage partition as its incumbent.
+struct TestBoard {
+  TestBoard(const Graph& graph, int k, bool one_stage_incumbent)
+      : ctx(absl::Seconds(30), absl::InfiniteFuture()),
+        board(graph, ParamsFor(k), &ctx) {
+    if (one_stage_incumbent) {
+      EXPECT_TRUE(
+          board.OfferPartition(std::vector<int>(graph.num_nodes(), 0), "test"));
+    }
+  }
+  static SolutionBoard::Params ParamsFor(int k) {
+    SolutionBoard::Params params;
+    params.k = k;
+    return params;
+  }
+  SolveContext ctx;
+  SolutionBoard board;
+};
+
 ResolvedOptions Options(const std::vector<std::string>& methods,
                         int64_t memory = 0) {
   v1::SolveOptions proto;
@@ -66,10 +86,9 @@ TEST(SalbpDecision, RespectsPrecedence) {
 TEST(SalbpSearch, DoesNothingWithCommunication) {
   const Graph graph = testing::MakeGraph(testing::RandomDag(6, 0.4, 5, 3));
   ASSERT_FALSE(IsComputeOnly(graph));
-  SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
-  SolutionBoard::Params params;
-  params.k = 2;
-  SolutionBoard board(graph, params, &ctx);
+  TestBoard test(graph, 2, /*one_stage_incumbent=*/false);
+  SolveContext& ctx = test.ctx;
+  SolutionBoard& board = test.board;
   SalbpSearchWorker worker(graph, 2, 0);
   EXPECT_FALSE(worker.Step(ctx, board));
   const BoardSnapshot s = board.Snapshot();
@@ -246,10 +265,9 @@ TEST(SalbpSearch, EachDirectionProvesTheOptimum) {
     ASSERT_TRUE(opt.has_value());
     for (Direction direction :
          {Direction::kForward, Direction::kBackward, Direction::kRace}) {
-      SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
-      SolutionBoard::Params params;
-      params.k = k;
-      SolutionBoard board(graph, params, &ctx);
+      TestBoard test(graph, k, /*one_stage_incumbent=*/false);
+      SolveContext& ctx = test.ctx;
+      SolutionBoard& board = test.board;
       SalbpSearchWorker worker(graph, k, 0, direction);
       for (int steps = 0; worker.Step(ctx, board); ++steps) {
         ASSERT_LT(steps, 1000) << "seed " << seed;
@@ -282,11 +300,9 @@ TEST(SalbpSearch, ProbesKeepTheCertificateValid) {
     const auto opt = testing::BruteForceOptimum(graph, k, 0);
     ASSERT_TRUE(opt.has_value());
     const double tol = 1e-9 * std::max(1.0, *opt);
-    SolveContext ctx(absl::Seconds(30), absl::InfiniteFuture());
-    SolutionBoard::Params params;
-    params.k = k;
-    SolutionBoard board(graph, params, &ctx);
-    ASSERT_TRUE(board.OfferPartition(std::vector<int>(n, 0), "test"));
+    TestBoard test(graph, k, /*one_stage_incumbent=*/true);
+    SolveContext& ctx = test.ctx;
+    SolutionBoard& board = test.board;
     SalbpSearchWorker worker(graph, k, 0, SalbpSearchWorker::Direction::kRace,
                              /*probe_head_start=*/0);
     bool more = true;
@@ -319,11 +335,9 @@ TEST(SalbpSearch, TwoSidesTogetherProveTheOptimum) {
     const Graph graph = testing::MakeGraph(proto);
     const auto opt = testing::BruteForceOptimum(graph, k, 0);
     ASSERT_TRUE(opt.has_value());
-    SolveContext ctx(absl::Seconds(30), absl::InfiniteFuture());
-    SolutionBoard::Params params;
-    params.k = k;
-    SolutionBoard board(graph, params, &ctx);
-    ASSERT_TRUE(board.OfferPartition(std::vector<int>(n, 0), "test"));
+    TestBoard test(graph, k, /*one_stage_incumbent=*/true);
+    SolveContext& ctx = test.ctx;
+    SolutionBoard& board = test.board;
     SalbpSearchWorker lower(graph, k, 0, SalbpSearchWorker::Direction::kRace,
                             SalbpSearchWorker::kProbeHeadStart,
                             SalbpSearchWorker::Sides::kLower);
