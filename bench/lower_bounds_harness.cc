@@ -1,14 +1,17 @@
 // Lower-bound quality per method (issue 4): geometric mean of LB/UB over the
 // testbed's real DNN graphs and over wide random layered DAGs, for several k;
-// Scholl SALBP-2 instances proven optimal by the full portfolio; the latency
-// of cancelling a running CBC solve; and a single full solve for peak-RSS
-// measurements (run it under /usr/bin/time -v).
+// Scholl SALBP-2 instances proven optimal (default portfolio, or the methods
+// given); the latency of cancelling a running CBC solve; and a single full
+// solve for peak-RSS measurements (run it under /usr/bin/time -v).
 //
-//   lower_bounds_harness --testbed ../shared/testbed --budget 2 --sets
-//   real,wide lower_bounds_harness --sets scholl --scholl-budget 5
-//   lower_bounds_harness --sets real,wide --full --ks 16 --budget 60 --threads
-//   2 lower_bounds_harness --sets cancel lower_bounds_harness --single GRAPH -k
-//   64 --budget 10
+//   lower_bounds_harness --testbed ../shared/testbed --budget 2
+//       --sets real,wide
+//   lower_bounds_harness --sets real,wide --full --ks 16 --budget 60
+//       --threads 2
+//   lower_bounds_harness --sets scholl --scholl-budget 60 --threads 2
+//       [--scholl-methods salbp_lb,dp,salbp_search]
+//   lower_bounds_harness --sets cancel
+//   lower_bounds_harness --single GRAPH -k 64 --budget 10
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "bench/lib/layered_dag.h"
@@ -276,7 +280,7 @@ void RunFull(const std::string& set, const std::vector<Instance>& instances,
 }
 
 void RunScholl(const std::string& testbed, double budget, int limit,
-               int threads) {
+               int threads, const std::vector<std::string>& methods) {
   const fs::path dir = fs::path(testbed) / "salbp2-scholl";
   std::ifstream csv(dir / "instances.csv");
   std::string line;
@@ -302,7 +306,8 @@ void RunScholl(const std::string& testbed, double budget, int limit,
     if (!graphs.contains(file)) graphs[file] = Load((dir / file).string());
     if (graphs[file] == nullptr) continue;
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = SolveToCompletion(graphs[file], m, Options({}, budget, threads));
+    auto r =
+        SolveToCompletion(graphs[file], m, Options(methods, budget, threads));
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
             .count();
@@ -323,8 +328,10 @@ void RunScholl(const std::string& testbed, double budget, int limit,
   std::sort(proof_times.begin(), proof_times.end());
   std::printf(
       "\n### Scholl SALBP-2: %d/%d proven optimal (%.1f%%) at %.0f s "
-      "per instance, %d threads\n\n",
-      proven, total, 100.0 * proven / std::max(1, total), budget, threads);
+      "per instance, %d threads, methods %s\n\n",
+      proven, total, 100.0 * proven / std::max(1, total), budget, threads,
+      methods.empty() ? "(default portfolio)"
+                      : absl::StrJoin(methods, ",").c_str());
   std::printf(
       "total wall time %.0f s; median time to proof %.2f s; bound "
       "sources of the proofs:",
@@ -420,6 +427,10 @@ int main(int argc, char** argv) {
   app.add_option("--max-real", max_real, "use only the first N real graphs");
   app.add_option("--scholl-budget", scholl_budget, "seconds per instance");
   app.add_option("--scholl-limit", scholl_limit, "instances (0 = all 302)");
+  std::string scholl_methods;
+  app.add_option("--scholl-methods", scholl_methods,
+                 "methods for the scholl set, comma separated (default: the "
+                 "default portfolio)");
   app.add_option("--threads", threads, "solver threads (scholl, single)");
   app.add_option("--cancel-repeats", cancel_repeats, "cancel measurements");
   app.add_flag("--full", full,
@@ -475,7 +486,8 @@ int main(int argc, char** argv) {
         RunRatios("wide", WideGraphs(wide_per_size), ks, budget, ub_budget);
       }
     } else if (set == "scholl") {
-      RunScholl(testbed, scholl_budget, scholl_limit, threads);
+      RunScholl(testbed, scholl_budget, scholl_limit, threads,
+                absl::StrSplit(scholl_methods, ',', absl::SkipEmpty()));
     } else if (set == "cancel") {
       RunCancel(cancel_repeats);
     }
