@@ -17,14 +17,13 @@ namespace pipecut {
 // works; precedence only makes it harder.
 //
 // The functions tried, on integral sizes 0 <= x <= C:
-// * u^(p), p = 1..kMaxDffOrder (16: a multiple of the vector width): x / C when
-// (p + 1) x / C is an integer,
-//   else floor((p + 1) x / C) / p. Proof: let y_i = (p + 1) x_i / C for the
-//   items of one bin, so sum y_i <= p + 1. If every y_i is an integer the
-//   weights are x_i / C, summing to <= 1. Otherwise floor(y_i) < y_i for
-//   some i, so the integer sum of floor(y_i) (non-integral y_i) plus y_i
-//   (integral ones) is < p + 1, hence <= p, and the weights sum to at most
-//   that over p: <= 1.
+// * u^(p), p = 1..kMaxDffOrder (16, a multiple of the vector width): x / C
+//   when (p + 1) x / C is an integer, else floor((p + 1) x / C) / p. Proof: let
+//   y_i = (p + 1) x_i / C for the items of one bin, so sum y_i <= p + 1. If
+//   every y_i is an integer the weights are x_i / C, summing to <= 1. Otherwise
+//   floor(y_i) < y_i for some i, so the integer sum of floor(y_i) (non-integral
+//   y_i) plus y_i (integral ones) is < p + 1, hence <= p, and the weights sum
+//   to at most that over p: <= 1.
 // * Martello and Toth's f_0^e, 0 <= e <= C / 2: 1 above C - e, x / C in
 //   [e, C - e], 0 below e. Proof: a bin holding an item above C - e has
 //   room for items below e only (weight 0); any other bin weighs its load
@@ -54,11 +53,10 @@ class DffTable {
 };
 
 // True when some function above shows that `items` (each in [0, capacity])
-// need more than `bins` bins of capacity `capacity` (false when capacity <= 0).
-// Then, when
-// `until` is given, *until is a capacity above `capacity` such that the
-// firing function's weights, hence the verdict, are the same at every
-// integral capacity in [capacity, until).
+// need more than `bins` bins of capacity `capacity` (false when capacity <=
+// 0). Then, when `until` is given, *until is a capacity above `capacity`
+// such that the firing function's weights, hence the verdict, are the same
+// at every integral capacity in [capacity, until).
 bool DffNeedsMoreBins(absl::Span<const int64_t> items, int64_t capacity,
                       int64_t bins, int64_t* until = nullptr);
 
