@@ -2,7 +2,6 @@
 #define PIPECUT_CORE_BOUNDS_DUAL_FEASIBLE_H_
 
 #include <cstdint>
-#include <vector>
 
 #include "absl/types/span.h"
 
@@ -17,8 +16,8 @@ namespace pipecut {
 // works; precedence only makes it harder.
 //
 // The functions tried, on integral sizes 0 <= x <= C:
-// * u^(p), p = 1..kMaxDffOrder (16, a multiple of the vector width): x / C
-//   when (p + 1) x / C is an integer, else floor((p + 1) x / C) / p. Proof: let
+// * u^(p), p = 1..kMaxDffOrder: x / C when (p + 1) x / C is an integer,
+//   else floor((p + 1) x / C) / p. Proof: let
 //   y_i = (p + 1) x_i / C for the items of one bin, so sum y_i <= p + 1. If
 //   every y_i is an integer the weights are x_i / C, summing to <= 1. Otherwise
 //   floor(y_i) < y_i for some i, so the integer sum of floor(y_i) (non-integral
@@ -32,25 +31,6 @@ namespace pipecut {
 // 1, 1/2 weights; larger p see items near C / (p + 1), e.g. three items of
 // 22..27 per bin of 84.)
 inline constexpr int kMaxDffOrder = 16;
-
-// The u^(p) weights of fixed items at one capacity, for checking many
-// subsets (a search assigning items): each check adds precomputed small
-// integers, no division. Sizes must be integral, in [0, capacity].
-class DffTable {
- public:
-  DffTable() = default;
-  DffTable(absl::Span<const int64_t> sizes, int64_t capacity);
-  int64_t capacity() const { return capacity_; }
-  // Like DffNeedsMoreBins (u^(p) only) for the items listed in `subset`.
-  bool NeedsMoreBins(absl::Span<const int> subset, int64_t bins,
-                     int64_t* until = nullptr) const;
-
- private:
-  std::vector<int64_t> sizes_;
-  int64_t capacity_ = 0;
-  // Row i, column p - 1: item i's u^(p) weight times p (p + 1).
-  std::vector<int32_t> scaled_;
-};
 
 // True when some function above shows that `items` (each in [0, capacity])
 // need more than `bins` bins of capacity `capacity` (false when capacity <=

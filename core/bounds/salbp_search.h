@@ -58,8 +58,7 @@ struct SalbpDecisionResult {
 //   unassigned ancestors' work, latest from the descendants'), window sets
 //   (all nodes whose latest station is <= r, with their ancestors, fit in
 //   the stations up to r; likewise earliest >= r with descendants), forced
-//   nodes, bin packing (LB2/LB3, or with integral works the dual feasible
-//   functions of dual_feasible.h); inside a load, blocked work (excluded nodes
+//   nodes, LB2/LB3 bin packing; inside a load, blocked work (excluded nodes
 //   and their descendants must fit the later stations), the station zone
 //   (an upper bound on the reachable load) and Jackson task dominance.
 //   The maximal loads of a station are tried fullest first (up to 4096 of
