@@ -111,6 +111,10 @@ class PairBuilder {
         if (y != x) next.push_back(y);
       }
       Apply(x, next);
+      if (work_ + out_ > p_.cost_limit) {  // both only grow from here
+        Undo(x);
+        continue;
+      }
       Visit({key.first ^ zobrist_[x].first, key.second ^ zobrist_[x].second},
             next, depth + 1);
       Undo(x);
