@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -77,6 +78,29 @@ class PatternPricer {
   std::vector<char> taken_;
 };
 
+// True when best-fit decreasing packs the items into `bins` bins. Then the
+// integer optimum, and with it the LP value, is at most `bins`, so no dual
+// certificate can exist and column generation would only spend time (it
+// priced knapsacks of millions of cells for 200 rounds on ARC111 at m = 3).
+bool BestFitPacks(std::vector<int64_t> items, int64_t capacity, int64_t bins) {
+  std::sort(items.begin(), items.end(), std::greater<>());
+  std::vector<int64_t> room;
+  for (const int64_t x : items) {
+    auto best = room.end();
+    for (auto it = room.begin(); it != room.end(); ++it) {
+      if (*it >= x && (best == room.end() || *it < *best)) best = it;
+    }
+    if (best != room.end()) {
+      *best -= x;
+    } else if (static_cast<int64_t>(room.size()) < bins) {
+      room.push_back(capacity - x);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 void AddPattern(const std::vector<int64_t>& pattern, ClpSimplex& lp) {
   std::vector<int> rows;
   std::vector<double> copies;
@@ -100,10 +124,13 @@ bool PatternLpNeedsMoreBins(absl::Span<const int64_t> items, int64_t capacity,
     if (x > 0) ++counts[x];
   }
   if (counts.empty()) return false;
+  if (BestFitPacks({items.begin(), items.end()}, capacity, bins)) return false;
   std::vector<SizeClass> classes;
   for (const auto& [size, count] : counts) classes.push_back({size, count});
   PatternPricer pricer(classes, capacity);
   if (pricer.cells() > kMaxPatternCells) return false;
+  max_rounds = static_cast<int>(
+      std::min<int64_t>(max_rounds, kMaxPatternWork / pricer.cells()));
 
   const int m = static_cast<int>(classes.size());
   ClpSimplex lp;
