@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
+#include "core/bounds/ideal_chain_search.h"
 #include "core/cost/partition_cost.h"
 #include "core/graph/contraction.h"
 #include "core/heuristics/slice_dp.h"
@@ -324,6 +325,54 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
   return result;
 }
 
+void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
+  // Every probe either proves OPT >= t (the bound rises to t) or finds a
+  // partition under t (the incumbent falls below t); a probe that gives up
+  // makes t the ceiling of the next ones, which are cheaper (lower
+  // thresholds cut more branches). The incumbent goes first: proving it
+  // optimal ends the solve.
+  const absl::Time give_up_at =
+      absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
+  double ceiling = std::numeric_limits<double>::infinity();
+  double probed_incumbent = ceiling;
+  for (int probe = 0; probe < 16 && !ctx.ShouldStop(); ++probe) {
+    const double lo = board.lower_bound();
+    const double incumbent = board.best_bottleneck();
+    const double hi = std::min(ceiling, incumbent);
+    if (!std::isfinite(hi) || hi - lo <= 1e-4 * hi) return;
+    IdealChainParams params;
+    params.k = k_;
+    if (hi == incumbent && incumbent != probed_incumbent) {
+      params.threshold = probed_incumbent = incumbent;
+    } else {
+      params.threshold = 0.5 * (lo + hi);
+    }
+    params.memory_limit = options_.memory_limit_bytes;
+    params.give_up_at = give_up_at;
+    const IdealChainResult result = SearchIdealChain(graph_, params, &ctx);
+    PIPECUT_LOG(Info) << name() << ": below " << params.threshold << ": "
+                      << static_cast<int>(result.status) << " after "
+                      << result.ideals << " ideals, " << result.states
+                      << " states";
+    switch (result.status) {
+      case IdealChainResult::Status::kNone:
+        // Stage sums may round in the last bits (see the header).
+        board.RaiseLowerBound(params.threshold * (1 - 1e-9), name());
+        break;
+      case IdealChainResult::Status::kFound:
+        board.OfferPartition(result.stage_of, name());
+        ceiling = std::min(ceiling, params.threshold);
+        break;
+      case IdealChainResult::Status::kGaveUp:
+        if (absl::Now() > give_up_at) return;
+        ceiling = params.threshold;
+        break;
+      case IdealChainResult::Status::kStopped:
+        return;
+    }
+  }
+}
+
 bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   double limit = board.best_bottleneck();
   if (retry_below_ < std::numeric_limits<double>::infinity() &&
@@ -397,11 +446,13 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                           << "; retrying below " << retry_below_;
         return true;
       }
-      PIPECUT_LOG(Info) << name() << ": gave up: " << result.ideals
-                        << " ideals, " << result.pairs
+      PIPECUT_LOG(Info) << name() << ": " << result.ideals << " ideals, "
+                        << result.pairs
                         << " pairs exceed the limits (options."
                            "ideal_dp_max_ideals = "
-                        << params.max_ideals << ")";
+                        << params.max_ideals
+                        << "); searching the reachable ideals only";
+      ProbeChains(ctx, board);
       break;
     case IdealDpResult::Status::kStopped:
       break;

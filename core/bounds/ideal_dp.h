@@ -80,6 +80,11 @@ class IdealDpWorker : public Worker {
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
 
  private:
+  // Too many ideals or pairs for the DP: bisects between the bound and the
+  // incumbent with SearchIdealChain probes, for a quarter of the remaining
+  // time.
+  void ProbeChains(SolveContext& ctx, SolutionBoard& board);
+
   const Graph& graph_;
   const int k_;
   const ResolvedOptions& options_;
