@@ -1,6 +1,7 @@
 #include "core/bounds/ideal_chain_search.h"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <random>
 #include <utility>
@@ -21,7 +22,12 @@ class ChainSearch {
  public:
   ChainSearch(const Graph& g, const IdealChainParams& p,
               const SolveContext* ctx)
-      : g_(g), p_(p), ctx_(ctx), n_(g.num_nodes()), words_((n_ + 63) / 64) {
+      : g_(g),
+        p_(p),
+        ctx_(ctx),
+        n_(g.num_nodes()),
+        words_((n_ + 63) / 64),
+        total_work_(g.total_work()) {
     std::mt19937_64 rng(0x1dea1c4a1ULL);
     zobrist_.resize(n_);
     for (Key& z : zobrist_) z = {rng(), rng()};
@@ -40,13 +46,8 @@ class ChainSearch {
     }
     for (size_t j = 0; j < steps_.size() && status_ == Status::kNone; ++j) {
       if (steps_[j] >= p_.k) break;  // breadth first: all later ones too
-      if ((ctx_ != nullptr && ctx_->ShouldStop())) {
-        status_ = Status::kStopped;
-      } else if (absl::Now() > p_.give_up_at) {
-        status_ = Status::kGaveUp;
-      } else {
-        Expand(static_cast<int>(j));
-      }
+      if (Interrupted()) break;
+      Expand(static_cast<int>(j));
     }
     IdealChainResult result;
     result.status = status_;
@@ -57,6 +58,16 @@ class ChainSearch {
   }
 
  private:
+  // Sets the status when the solve stops or the time is up.
+  bool Interrupted() {
+    if (ctx_ != nullptr && ctx_->ShouldStop()) {
+      status_ = Status::kStopped;
+    } else if (absl::Now() > p_.give_up_at) {
+      status_ = Status::kGaveUp;
+    }
+    return status_ != Status::kNone;
+  }
+
   bool InIdeal(int id, int v) const {
     return (bits_[static_cast<size_t>(id) * words_ + v / 64] >> (v % 64)) & 1;
   }
@@ -74,9 +85,11 @@ class ChainSearch {
     visited_.clear();
     std::vector<int> addable;
     size_j_ = 0;
+    work_j_ = 0;
     for (int v = 0; v < n_; ++v) {
       in_i_[v] = InIdeal(j, v);
       size_j_ += in_i_[v];
+      if (in_i_[v]) work_j_ += g_.work(v);
     }
     for (int v = 0; v < n_; ++v) {
       if (in_i_[v]) continue;
@@ -84,8 +97,7 @@ class ChainSearch {
       for (int u : g_.predecessors(v)) missing_[v] += in_i_[u] ? 0 : 1;
       if (missing_[v] == 0) addable.push_back(v);
     }
-    work_ = in_ = out_ = 0;
-    mem_ = 0;
+    sums_ = Sums{};
     size_s_ = 0;
     j_ = j;
     Visit(KeyOf(j), addable);
@@ -104,12 +116,15 @@ class ChainSearch {
 
   void Visit(const Key& key, const std::vector<int>& addable) {
     if (status_ != Status::kNone || !visited_.insert(key).second) return;
-    if (++states_ > p_.max_states) {
+    if (++states_ > p_.max_states ||
+        static_cast<int64_t>(visited_.size()) > p_.max_states_per_ideal) {
       status_ = Status::kGaveUp;
       return;
     }
-    if (size_s_ > 0 && work_ + in_ + out_ < p_.threshold &&
-        !index_.contains(key)) {
+    // One expansion can take seconds.
+    if ((states_ & 4095) == 0 && Interrupted()) return;
+    if (size_s_ > 0 && sums_.work + sums_.in + sums_.out < p_.threshold &&
+        RestFits() && !index_.contains(key)) {
       if (static_cast<int64_t>(steps_.size()) >= p_.max_ideals) {
         status_ = Status::kGaveUp;
         return;
@@ -128,6 +143,7 @@ class ChainSearch {
     for (size_t a = 0; a < addable.size(); ++a) {
       const int y = addable[a];
       if (!Fits(y)) continue;
+      const Sums saved = sums_;
       Add(y);
       std::vector<int> next(addable.begin(), addable.end());
       next.erase(next.begin() + static_cast<std::ptrdiff_t>(a));
@@ -138,49 +154,58 @@ class ChainSearch {
             next);
       for (int s : g_.successors(y)) ++missing_[s];
       Remove(y);
+      sums_ = saved;  // exact: no drift over millions of steps
       if (status_ != Status::kNone) return;
     }
   }
 
+  // Whether the stages after I = J + S can still fit in k (see the header).
+  bool RestFits() const {
+    const double rest = total_work_ - work_j_ - sums_.work;
+    if (size_j_ + size_s_ == n_ || rest <= 0) return true;
+    // Shaved so that rounding never rounds a count up.
+    const double needed =
+        std::floor((rest + sums_.out) / p_.threshold * (1 - 1e-9)) + 1;
+    return steps_[j_] + 1 + needed <= p_.k;
+  }
+
   // Whether S + y keeps w(S) + c(in(S)) (and the memory) under the limits.
   bool Fits(int y) const {
-    double in = in_;
+    double in = sums_.in;
     for (int u : g_.predecessors(y)) {
       if (!in_s_[u] && reads_[u] == 0) in += g_.comm(u);
     }
-    if (work_ + g_.work(y) + in >= p_.threshold) return false;
-    return p_.memory_limit <= 0 || mem_ + g_.memory(y) <= p_.memory_limit;
+    if (sums_.work + g_.work(y) + in >= p_.threshold) return false;
+    return p_.memory_limit <= 0 || sums_.mem + g_.memory(y) <= p_.memory_limit;
   }
 
   void Add(int y) {
-    work_ += g_.work(y);
-    mem_ += g_.memory(y);
+    sums_.work += g_.work(y);
+    sums_.mem += g_.memory(y);
     for (int u : g_.predecessors(y)) {
       if (in_s_[u]) {
-        if (--outside_[u] == 0) out_ -= g_.comm(u);  // last reader joined
+        if (--outside_[u] == 0) sums_.out -= g_.comm(u);  // last reader in
       } else if (reads_[u]++ == 0) {
-        in_ += g_.comm(u);
+        sums_.in += g_.comm(u);
       }
     }
     outside_[y] = static_cast<int>(g_.successors(y).size());
-    if (outside_[y] > 0) out_ += g_.comm(y);
+    if (outside_[y] > 0) sums_.out += g_.comm(y);
     in_i_[y] = in_s_[y] = 1;
     ++size_s_;
   }
 
+  // The counters only; the caller restores the sums.
   void Remove(int y) {
     --size_s_;
     in_i_[y] = in_s_[y] = 0;
-    if (outside_[y] > 0) out_ -= g_.comm(y);
     for (int u : g_.predecessors(y)) {
       if (in_s_[u]) {
-        if (outside_[u]++ == 0) out_ += g_.comm(u);
-      } else if (--reads_[u] == 0) {
-        in_ -= g_.comm(u);
+        ++outside_[u];
+      } else {
+        --reads_[u];
       }
     }
-    mem_ -= g_.memory(y);
-    work_ -= g_.work(y);
   }
 
   std::vector<int> StagesOf(int id) const {
@@ -201,6 +226,7 @@ class ChainSearch {
   const SolveContext* ctx_;
   const int n_;
   const int words_;
+  const double total_work_;
   std::vector<Key> zobrist_;
   // Reached ideals: membership bits (words_ per ideal), stages, parent.
   absl::flat_hash_map<Key, int> index_;
@@ -209,12 +235,16 @@ class ChainSearch {
   // The expansion of ideal j_: I = J + S.
   int j_ = 0;
   int size_j_ = 0, size_s_ = 0;
+  double work_j_ = 0;
   std::vector<char> in_i_, in_s_;
   std::vector<int> missing_;  // predecessors outside I (nodes outside I)
   std::vector<int> reads_;    // successors in S (nodes of J)
   std::vector<int> outside_;  // successors outside I (nodes of S)
-  double work_ = 0, in_ = 0, out_ = 0;
-  int64_t mem_ = 0;
+  struct Sums {
+    double work = 0, in = 0, out = 0;
+    int64_t mem = 0;
+  };
+  Sums sums_;
   absl::flat_hash_set<Key> visited_;
   int64_t states_ = 0;
   Status status_ = Status::kNone;

@@ -78,7 +78,7 @@ class PairBuilder {
       if (inside == 0) removable.push_back(x);
     }
     visited_.clear();
-    work_ = mem_ = in_ = out_ = 0;
+    sums_ = Sums{};
     pair_j_ = &pair_j;
     pair_cost_ = &pair_cost;
     overflow_ = false;
@@ -90,7 +90,7 @@ class PairBuilder {
   void Visit(const Key& key, const std::vector<int>& removable, int depth) {
     if (overflow_ || !visited_.insert(key).second) return;
     if (depth > 0) {
-      const double cost = work_ + in_ + out_;
+      const double cost = sums_.work + sums_.in + sums_.out;
       if (cost <= p_.cost_limit) {
         pair_j_->push_back(index_.at(key));
         pair_cost_->push_back(cost);
@@ -102,8 +102,8 @@ class PairBuilder {
       }
     }
     for (int x : removable) {
-      if (work_ + g_.work(x) > p_.cost_limit) continue;
-      if (p_.memory_limit > 0 && mem_ + g_.memory(x) > p_.memory_limit) {
+      if (sums_.work + g_.work(x) > p_.cost_limit) continue;
+      if (p_.memory_limit > 0 && sums_.mem + g_.memory(x) > p_.memory_limit) {
         continue;
       }
       std::vector<int> next;
@@ -111,39 +111,36 @@ class PairBuilder {
       for (int y : removable) {
         if (y != x) next.push_back(y);
       }
+      const Sums saved = sums_;
       Apply(x, next);
-      if (work_ + out_ > p_.cost_limit) {  // both only grow from here
-        Undo(x);
-        continue;
+      if (sums_.work + sums_.out <= p_.cost_limit) {  // both only grow
+        Visit({key.first ^ zobrist_[x].first, key.second ^ zobrist_[x].second},
+              next, depth + 1);
       }
-      Visit({key.first ^ zobrist_[x].first, key.second ^ zobrist_[x].second},
-            next, depth + 1);
       Undo(x);
+      sums_ = saved;  // exact: no drift over millions of steps
       if (overflow_) return;
     }
   }
 
   // Moves maximal node x of J into the stage S = I \ J.
   void Apply(int x, std::vector<int>& next_removable) {
-    work_ += g_.work(x);
-    mem_ += g_.memory(x);
-    if (cnt_s_[x] > 0) in_ -= g_.comm(x);  // x read by S, now inside S
-    if (ext_[x]) out_ += g_.comm(x);       // read outside I, so outside S
-    for (int p : g_.predecessors(x)) {     // all in J (J is an ideal)
+    sums_.work += g_.work(x);
+    sums_.mem += g_.memory(x);
+    if (cnt_s_[x] > 0) sums_.in -= g_.comm(x);  // x read by S, now inside S
+    if (ext_[x]) sums_.out += g_.comm(x);       // read outside I, so outside S
+    for (int p : g_.predecessors(x)) {          // all in J (J is an ideal)
       if (--cnt_j_[p] == 0) next_removable.push_back(p);
-      if (cnt_s_[p]++ == 0) in_ += g_.comm(p);
+      if (cnt_s_[p]++ == 0) sums_.in += g_.comm(p);
     }
   }
 
+  // The counters only; the caller restores the sums.
   void Undo(int x) {
     for (int p : g_.predecessors(x)) {
       ++cnt_j_[p];
-      if (--cnt_s_[p] == 0) in_ -= g_.comm(p);
+      --cnt_s_[p];
     }
-    if (ext_[x]) out_ -= g_.comm(x);
-    if (cnt_s_[x] > 0) in_ += g_.comm(x);
-    mem_ -= g_.memory(x);
-    work_ -= g_.work(x);
   }
 
   const Graph& g_;
@@ -155,8 +152,11 @@ class PairBuilder {
   std::vector<char> ext_;
   std::vector<int> nodes_;
   absl::flat_hash_set<Key> visited_;
-  double work_ = 0, in_ = 0, out_ = 0;
-  int64_t mem_ = 0;
+  struct Sums {
+    double work = 0, in = 0, out = 0;
+    int64_t mem = 0;
+  };
+  Sums sums_;
   std::vector<int>* pair_j_ = nullptr;
   std::vector<double>* pair_cost_ = nullptr;
   bool overflow_ = false;
@@ -348,12 +348,10 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
       params.threshold = 0.5 * (lo + hi);
     }
     params.memory_limit = options_.memory_limit_bytes;
-    params.give_up_at = give_up_at;
+    // A third of what is left, so that a hopeless first probe (at the
+    // incumbent, the costliest) leaves time for cheaper ones.
+    params.give_up_at = absl::Now() + (give_up_at - absl::Now()) / 3;
     const IdealChainResult result = SearchIdealChain(graph_, params, &ctx);
-    PIPECUT_LOG(Info) << name() << ": below " << params.threshold << ": "
-                      << static_cast<int>(result.status) << " after "
-                      << result.ideals << " ideals, " << result.states
-                      << " states";
     switch (result.status) {
       case IdealChainResult::Status::kNone:
         // Stage sums may round in the last bits (see the header).
@@ -364,7 +362,10 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
         ceiling = std::min(ceiling, params.threshold);
         break;
       case IdealChainResult::Status::kGaveUp:
-        if (absl::Now() > give_up_at) return;
+        PIPECUT_LOG(Info) << name() << ": gave up below " << params.threshold
+                          << " after " << result.ideals << " ideals, "
+                          << result.states << " states";
+        if (absl::Now() + absl::Milliseconds(100) > give_up_at) return;
         ceiling = params.threshold;
         break;
       case IdealChainResult::Status::kStopped:
