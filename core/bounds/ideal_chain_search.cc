@@ -28,6 +28,9 @@ class ChainSearch {
         n_(g.num_nodes()),
         words_((n_ + 63) / 64),
         total_work_(g.total_work()) {
+    // Reached ideals hold their membership bits: at most 128 MiB of them.
+    max_ideals_ =
+        std::min<int64_t>(p.max_ideals, (int64_t{1} << 27) / (8 * words_));
     std::mt19937_64 rng(0x1dea1c4a1ULL);
     zobrist_.resize(n_);
     for (Key& z : zobrist_) z = {rng(), rng()};
@@ -125,7 +128,7 @@ class ChainSearch {
     if ((states_ & 4095) == 0 && Interrupted()) return;
     if (size_s_ > 0 && sums_.work + sums_.in + sums_.out < p_.threshold &&
         RestFits() && !index_.contains(key)) {
-      if (static_cast<int64_t>(steps_.size()) >= p_.max_ideals) {
+      if (static_cast<int64_t>(steps_.size()) >= max_ideals_) {
         status_ = Status::kGaveUp;
         return;
       }
@@ -145,6 +148,11 @@ class ChainSearch {
       if (!Fits(y)) continue;
       const Sums saved = sums_;
       Add(y);
+      if (sums_.work + sums_.in + sums_.dead >= p_.threshold) {
+        Remove(y);
+        sums_ = saved;
+        continue;
+      }
       std::vector<int> next(addable.begin(), addable.end());
       next.erase(next.begin() + static_cast<std::ptrdiff_t>(a));
       for (int s : g_.successors(y)) {
@@ -169,13 +177,19 @@ class ChainSearch {
     return steps_[j_] + 1 + needed <= p_.k;
   }
 
-  // Whether S + y keeps w(S) + c(in(S)) (and the memory) under the limits.
-  bool Fits(int y) const {
+  // w(S + y) + c(in(S + y)) counting only the predecessors of y in J: a
+  // lower bound on the stage cost of every S' + y with S' >= S.
+  double CostWith(int y) const {
     double in = sums_.in;
     for (int u : g_.predecessors(y)) {
-      if (!in_s_[u] && reads_[u] == 0) in += g_.comm(u);
+      if (in_i_[u] && !in_s_[u] && reads_[u] == 0) in += g_.comm(u);
     }
-    if (sums_.work + g_.work(y) + in >= p_.threshold) return false;
+    return sums_.work + g_.work(y) + in;
+  }
+
+  // Whether S + y keeps w(S) + c(in(S)) (and the memory) under the limits.
+  bool Fits(int y) const {
+    if (CostWith(y) >= p_.threshold) return false;
     return p_.memory_limit <= 0 || sums_.mem + g_.memory(y) <= p_.memory_limit;
   }
 
@@ -191,6 +205,14 @@ class ChainSearch {
     }
     outside_[y] = static_cast<int>(g_.successors(y).size());
     if (outside_[y] > 0) sums_.out += g_.comm(y);
+    // A successor that does not fit now never will (CostWith only grows), so
+    // y's tensor leaves every stage grown from here.
+    for (int s : g_.successors(y)) {
+      if (CostWith(s) >= p_.threshold) {
+        sums_.dead += g_.comm(y);
+        break;
+      }
+    }
     in_i_[y] = in_s_[y] = 1;
     ++size_s_;
   }
@@ -227,6 +249,7 @@ class ChainSearch {
   const int n_;
   const int words_;
   const double total_work_;
+  int64_t max_ideals_ = 0;
   std::vector<Key> zobrist_;
   // Reached ideals: membership bits (words_ per ideal), stages, parent.
   absl::flat_hash_map<Key, int> index_;
@@ -242,6 +265,7 @@ class ChainSearch {
   std::vector<int> outside_;  // successors outside I (nodes of S)
   struct Sums {
     double work = 0, in = 0, out = 0;
+    double dead = 0;  // c(nodes of S with a successor that can never join)
     int64_t mem = 0;
   };
   Sums sums_;

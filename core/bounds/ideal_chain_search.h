@@ -15,7 +15,8 @@ struct IdealChainParams {
   // The question: is there a partition whose every stage costs < threshold?
   double threshold = 0;
   int64_t memory_limit = 0;  // 0 = none
-  // Give up (kGaveUp) past this many reached ideals, this many search
+  // Give up (kGaveUp) past this many reached ideals (fewer when their
+  // membership bits would pass 128 MiB), this many search
   // states in all or from one ideal (the latter are held in a hash set), or
   // this time.
   int64_t max_ideals = 1'000'000;
@@ -53,13 +54,16 @@ struct IdealChainResult {
 // both terms only grow as S takes more nodes (in(S) is the set of nodes of
 // J read by S; S's predecessors outside S all lie in J), and f(S) >= w(S) +
 // c(in(S)), so no stage below the threshold lies beyond the cut. The same
-// holds for the memory of S. A reached ideal I is dropped when the stages
-// after it cannot fit: they hold the work R = w(V \ I) and read every
-// tensor of out(I) (each has a reader outside I), so m stages below t need
-// m t > R + c(out(I)) >= R + c(out(S)); with b stages up to I, b + m <= k
-// fails when b + floor((R + c(out(S))) / t) + 1 > k (R > 0). Hence V is
-// reached within k stages iff a partition with every stage below the
-// threshold exists, and the chain of parents gives it.
+// holds for the memory of S, and for the tensors S must send: once a
+// successor s of a node y of S cannot join (w(S + s) plus the tensors s
+// reads from J reach the threshold; both only grow with S), y is in out(S')
+// for every S' grown from S, so w + c(in) + c(such y) is monotone too. A
+// reached ideal I is dropped when the stages after it cannot fit: they hold the
+// work R = w(V \ I) and read every tensor of out(I) (each has a reader outside
+// I), so m stages below t need m t > R + c(out(I)) >= R + c(out(S)); with b
+// stages up to I, b + m <= k fails when b + floor((R + c(out(S))) / t) + 1 > k
+// (R > 0). Hence V is reached within k stages iff a partition with every stage
+// below the threshold exists, and the chain of parents gives it.
 //
 // Runs on ContractAnchoredNodes(graph) (OPT unchanged); `stage_of` is for
 // `graph`. Floating-point sums of stage costs may differ from the exact

@@ -335,7 +335,10 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
       absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
   double ceiling = std::numeric_limits<double>::infinity();
   double probed_incumbent = ceiling;
-  for (int probe = 0; probe < 16 && !ctx.ShouldStop(); ++probe) {
+  int give_ups = 0;  // in a row; the second ends the probes (wide graphs
+                     // have too many cheap first stages at any threshold)
+  for (int probe = 0; probe < 16 && give_ups < 2 && !ctx.ShouldStop();
+       ++probe) {
     const double lo = board.lower_bound();
     const double incumbent = board.best_bottleneck();
     const double hi = std::min(ceiling, incumbent);
@@ -352,6 +355,8 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
     // incumbent, the costliest) leaves time for cheaper ones.
     params.give_up_at = absl::Now() + (give_up_at - absl::Now()) / 3;
     const IdealChainResult result = SearchIdealChain(graph_, params, &ctx);
+    give_ups =
+        result.status == IdealChainResult::Status::kGaveUp ? give_ups + 1 : 0;
     switch (result.status) {
       case IdealChainResult::Status::kNone:
         // Stage sums may round in the last bits (see the header).
@@ -451,9 +456,10 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                         << result.pairs
                         << " pairs exceed the limits (options."
                            "ideal_dp_max_ideals = "
-                        << params.max_ideals
-                        << "); searching the reachable ideals only";
-      ProbeChains(ctx, board);
+                        << params.max_ideals << ")";
+      // Without communication only work cuts the chain search, and
+      // salbp_search does that search far better.
+      if (graph_.has_communication()) ProbeChains(ctx, board);
       break;
     case IdealDpResult::Status::kStopped:
       break;
