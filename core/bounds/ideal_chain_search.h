@@ -65,6 +65,9 @@ struct IdealChainResult {
 // (R > 0). Hence V is reached within k stages iff a partition with every stage
 // below the threshold exists, and the chain of parents gives it.
 //
+// Ideals and search states are told apart by 128-bit Zobrist keys: a
+// collision among 1e8 states has probability about 2^-75.
+//
 // Runs on ContractAnchoredNodes(graph) (OPT unchanged); `stage_of` is for
 // `graph`. Floating-point sums of stage costs may differ from the exact
 // ones in the last bits, so callers should claim OPT >= threshold * (1 -

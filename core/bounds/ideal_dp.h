@@ -71,7 +71,9 @@ IdealDpResult SolveIdealDp(const Graph& graph, const IdealDpParams& params,
 // threads; a partial DP proves nothing). Too many pairs with an ideal count
 // that fits is retried (up to 3 times) once the incumbent is 10 % lower, as
 // the pairs are the stages cheaper than the incumbent (it stops waiting when
-// the board stays quiet for about a second).
+// the board stays quiet for about a second). When it gives up on a graph
+// with communication, it probes with SearchIdealChain instead (see
+// ProbeChains).
 class IdealDpWorker : public Worker {
  public:
   IdealDpWorker(const Graph& graph, int k, const ResolvedOptions& options)
