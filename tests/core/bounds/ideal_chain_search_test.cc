@@ -1,5 +1,6 @@
 #include "core/bounds/ideal_chain_search.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "core/cost/partition_cost.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_graphs.h"
@@ -43,7 +44,20 @@ struct Case {
   double comm_scale;
   int k;
   int64_t memory_limit;
+  bool weightless_sources = false;  // as the weights of training graphs
 };
+
+v1::Graph CaseGraph(const Case& c, int n, uint64_t seed) {
+  v1::Graph proto = testing::RandomDag(n, c.density, c.comm_scale, seed);
+  if (c.weightless_sources) {
+    absl::flat_hash_set<std::string> has_pred;
+    for (const auto& e : proto.edges()) has_pred.insert(e.dst());
+    for (auto& node : *proto.mutable_nodes()) {
+      if (!has_pred.contains(node.id())) node.set_work(0);
+    }
+  }
+  return proto;
+}
 
 class IdealChainSearchMatchesBruteForce
     : public ::testing::TestWithParam<Case> {};
@@ -56,8 +70,7 @@ TEST_P(IdealChainSearchMatchesBruteForce, OnRandomDags) {
   int found = 0;
   for (uint64_t seed = 0; seed < 60; ++seed) {
     const int n = 3 + static_cast<int>(seed % 6);  // 3..8
-    const Graph graph = testing::MakeGraph(
-        testing::RandomDag(n, c.density, c.comm_scale, seed));
+    const Graph graph = testing::MakeGraph(CaseGraph(c, n, seed));
     const auto opt = testing::BruteForceOptimum(graph, c.k, c.memory_limit);
     if (!opt.has_value()) {
       EXPECT_EQ(Search(graph, c.k, 1e18, c.memory_limit).status, Status::kNone)
@@ -86,7 +99,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{0.3, 1, 2, 0}, Case{0.3, 1, 3, 0},
                       Case{0.5, 20, 2, 0}, Case{0.5, 20, 3, 0},
                       Case{0.2, 20, 4, 0}, Case{0.8, 5, 3, 0},
-                      Case{0.4, 10, 3, 150}, Case{0.4, 1, 2, 200}));
+                      Case{0.4, 10, 3, 150}, Case{0.4, 1, 2, 200},
+                      Case{0.3, 20, 3, 0, true}, Case{0.5, 5, 2, 0, true},
+                      Case{0.3, 10, 3, 150, true}));
 
 }  // namespace
 }  // namespace pipecut
