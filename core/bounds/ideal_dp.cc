@@ -329,27 +329,39 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
   // Every probe either proves OPT >= t (the bound rises to t) or finds a
   // partition under t (the incumbent falls below t); a probe that gives up
   // makes t the ceiling of the next ones, which are cheaper (lower
-  // thresholds cut more branches). The incumbent goes first: proving it
-  // optimal ends the solve.
+  // thresholds cut more branches). An incumbent from another worker is
+  // probed first (proving it optimal ends the solve); one that a probe found
+  // is bisected from (a chain found just under t is seldom much cheaper, so
+  // probing each new one crawls), and probed once the gap is small.
   const absl::Time give_up_at =
       absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
   double ceiling = std::numeric_limits<double>::infinity();
-  double probed_incumbent = ceiling;
-  int give_ups = 0;  // in a row; the second ends the probes (wide graphs
-                     // have too many cheap first stages at any threshold)
-  for (int probe = 0; probe < 16 && give_ups < 2 && !ctx.ShouldStop();
-       ++probe) {
+  double probed_incumbent = ceiling;  // probed, or found by a probe
+  double closing_probe =
+      ceiling;  // the incumbent probed once the gap was small
+  // Give-ups in a row end the probes: two when the search could not even
+  // list the first stages (wide graphs: too many at any useful threshold),
+  // else four.
+  int give_ups = 0, max_give_ups = 4;
+  for (int probe = 0;
+       probe < 40 && give_ups < max_give_ups && !ctx.ShouldStop(); ++probe) {
     const double lo = board.lower_bound();
     const double incumbent = board.best_bottleneck();
     const double hi = std::min(ceiling, incumbent);
-    if (!std::isfinite(hi) || hi - lo <= 1e-4 * hi) return;
+    if (!std::isfinite(hi)) return;
+    const bool close = hi - lo <= 1e-4 * hi;
+    bool at_incumbent = hi == incumbent && incumbent != probed_incumbent;
+    if (close && !at_incumbent) {
+      if (closing_probe == incumbent || hi != incumbent) return;
+      closing_probe = incumbent;
+      at_incumbent = true;
+    }
     IdealChainParams params;
     params.k = k_;
-    if (hi == incumbent && incumbent != probed_incumbent) {
-      params.threshold = probed_incumbent = incumbent;
-    } else {
-      params.threshold = 0.5 * (lo + hi);
-    }
+    // Just below the incumbent: its own stages, summed in another order, may
+    // come out a few ulps cheaper and be "found" again.
+    params.threshold = at_incumbent ? incumbent * (1 - 1e-10) : 0.5 * (lo + hi);
+    if (at_incumbent) probed_incumbent = incumbent;
     params.memory_limit = options_.memory_limit_bytes;
     // A third of what is left, so that a hopeless first probe (at the
     // incumbent, the costliest) leaves time for cheaper ones.
@@ -357,6 +369,13 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
     const IdealChainResult result = SearchIdealChain(graph_, params, &ctx);
     give_ups =
         result.status == IdealChainResult::Status::kGaveUp ? give_ups + 1 : 0;
+    if (give_ups > 0 && result.ideals <= 1) max_give_ups = 2;
+    static constexpr const char* kOutcome[] = {"a partition", "none", "gave up",
+                                               "stopped"};
+    PIPECUT_LOG(Info) << name() << ": stages all below " << params.threshold
+                      << ": " << kOutcome[static_cast<int>(result.status)]
+                      << " (" << result.ideals << " ideals, " << result.states
+                      << " states)";
     switch (result.status) {
       case IdealChainResult::Status::kNone:
         // Stage sums may round in the last bits (see the header).
@@ -365,11 +384,9 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
       case IdealChainResult::Status::kFound:
         board.OfferPartition(result.stage_of, name());
         ceiling = std::min(ceiling, params.threshold);
+        probed_incumbent = board.best_bottleneck();
         break;
       case IdealChainResult::Status::kGaveUp:
-        PIPECUT_LOG(Info) << name() << ": gave up below " << params.threshold
-                          << " after " << result.ideals << " ideals, "
-                          << result.states << " states";
         if (absl::Now() + absl::Milliseconds(100) > give_up_at) return;
         ceiling = params.threshold;
         break;
@@ -391,6 +408,7 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     if (quiet_waits_ > 50) {
       PIPECUT_LOG(Info) << name() << ": gave up waiting for an incumbent below "
                         << retry_below_;
+      if (graph_.has_communication()) ProbeChains(ctx, board);
       return false;
     }
     return !ctx.ShouldStop();
@@ -457,8 +475,6 @@ bool IdealDpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                         << " pairs exceed the limits (options."
                            "ideal_dp_max_ideals = "
                         << params.max_ideals << ")";
-      // Without communication only work cuts the chain search, and
-      // salbp_search does that search far better.
       if (graph_.has_communication()) ProbeChains(ctx, board);
       break;
     case IdealDpResult::Status::kStopped:

@@ -84,7 +84,8 @@ class IdealDpWorker : public Worker {
  private:
   // Too many ideals or pairs for the DP: bisects between the bound and the
   // incumbent with SearchIdealChain probes, for a quarter of the remaining
-  // time.
+  // time. Only on graphs with communication: without it only work cuts the
+  // chain search, and salbp_search does that search far better.
   void ProbeChains(SolveContext& ctx, SolutionBoard& board);
 
   const Graph& graph_;
