@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <random>
 #include <utility>
 #include <vector>
@@ -29,8 +28,8 @@ class ChainSearch {
         words_((n_ + 63) / 64),
         total_work_(g.total_work()) {
     // Reached ideals hold their membership bits: at most 128 MiB of them.
-    max_ideals_ =
-        std::min<int64_t>(p.max_ideals, (int64_t{1} << 27) / (8 * words_));
+    max_ideals_ = std::min<int64_t>(
+        p.max_ideals, (int64_t{1} << 27) / (8 * std::max(1, words_)));
     std::mt19937_64 rng(0x1dea1c4a1ULL);
     zobrist_.resize(n_);
     for (Key& z : zobrist_) z = {rng(), rng()};

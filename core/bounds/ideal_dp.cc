@@ -162,6 +162,20 @@ class PairBuilder {
   bool overflow_ = false;
 };
 
+const char* OutcomeName(IdealChainResult::Status status) {
+  switch (status) {
+    case IdealChainResult::Status::kFound:
+      return "a partition";
+    case IdealChainResult::Status::kNone:
+      return "none";
+    case IdealChainResult::Status::kGaveUp:
+      return "gave up";
+    case IdealChainResult::Status::kStopped:
+      return "stopped";
+  }
+  return "?";
+}
+
 IdealDpResult SolveOnGraph(const Graph& graph, const IdealDpParams& params,
                            const SolveContext* ctx) {
   using Status = IdealDpResult::Status;
@@ -337,8 +351,7 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
       absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
   double ceiling = std::numeric_limits<double>::infinity();
   double probed_incumbent = ceiling;  // probed, or found by a probe
-  double closing_probe =
-      ceiling;  // the incumbent probed once the gap was small
+  double closing_probe = ceiling;     // probed once the gap was small
   // Give-ups in a row end the probes: two when the search could not even
   // list the first stages (wide graphs: too many at any useful threshold),
   // else four.
@@ -370,11 +383,9 @@ void IdealDpWorker::ProbeChains(SolveContext& ctx, SolutionBoard& board) {
     give_ups =
         result.status == IdealChainResult::Status::kGaveUp ? give_ups + 1 : 0;
     if (give_ups > 0 && result.ideals <= 1) max_give_ups = 2;
-    static constexpr const char* kOutcome[] = {"a partition", "none", "gave up",
-                                               "stopped"};
     PIPECUT_LOG(Info) << name() << ": stages all below " << params.threshold
-                      << ": " << kOutcome[static_cast<int>(result.status)]
-                      << " (" << result.ideals << " ideals, " << result.states
+                      << ": " << OutcomeName(result.status) << " ("
+                      << result.ideals << " ideals, " << result.states
                       << " states)";
     switch (result.status) {
       case IdealChainResult::Status::kNone:
