@@ -3,13 +3,87 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/time/clock.h"
 #include "core/bounds/bound_rounding.h"
+#include "core/bounds/heavy_stage_search.h"
 #include "core/bounds/split_model.h"
+#include "core/graph/contraction.h"
 #include "core/mip/cbc_solver.h"
 #include "core/mip/mip_limits.h"
 #include "core/util/logging.h"
 
 namespace pipecut {
+namespace {
+
+const char* OutcomeName(HeavyStageResult::Status status) {
+  switch (status) {
+    case HeavyStageResult::Status::kFound:
+      return "found";
+    case HeavyStageResult::Status::kNone:
+      return "none";
+    case HeavyStageResult::Status::kGaveUp:
+      return "gave up";
+    case HeavyStageResult::Status::kStopped:
+      return "stopped";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
+                                        SolutionBoard& board) {
+  // Runs on the contracted graph: some optimal partition keeps its merged
+  // nodes together, and that partition's heaviest stage is the S* of the
+  // relaxation (bottleneck_mip.h), so the bound stays valid.
+  absl::StatusOr<Contraction> contraction =
+      ContractAnchoredNodes(graph_, options_.memory_limit_bytes > 0);
+  const Graph& graph = contraction.ok() ? contraction->graph : graph_;
+  const absl::Time give_up_at =
+      absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
+  // Bisection between the bound and the cheapest set known; a probe that
+  // gives up lowers the ceiling (lower thresholds cut more branches).
+  double lo = board.lower_bound();
+  double ceiling = std::min(board.best_bottleneck(), graph.total_work());
+  // Two give-ups in a row: the sets are too many near the bound (wide cells,
+  // big stages); the next probes would only creep.
+  int give_ups = 0;
+  for (int probe = 0; probe < 40 && give_ups < 2 && !ctx.ShouldStop();
+       ++probe) {
+    if (ceiling - lo <= 1e-4 * ceiling) return true;
+    HeavyStageParams params;
+    // Shaved so that rounding in the sum of W cannot exclude S*.
+    params.min_work = graph.total_work() / k_ * (1 - 1e-12);
+    params.threshold = 0.5 * (lo + ceiling);
+    params.memory_limit = options_.memory_limit_bytes;
+    params.give_up_at = absl::Now() + (give_up_at - absl::Now()) / 3;
+    const HeavyStageResult result = SearchHeavyStage(graph, params, &ctx);
+    give_ups =
+        result.status == HeavyStageResult::Status::kGaveUp ? give_ups + 1 : 0;
+    PIPECUT_LOG(Info) << name()
+                      << ": convex sets of work >= " << params.min_work
+                      << " costing below " << params.threshold << ": "
+                      << OutcomeName(result.status) << " (" << result.states
+                      << " states)";
+    switch (result.status) {
+      case HeavyStageResult::Status::kNone:
+        // Stage sums may round in the last bits.
+        lo = params.threshold;
+        board.RaiseLowerBound(params.threshold * (1 - 1e-9), name());
+        break;
+      case HeavyStageResult::Status::kFound:
+        ceiling = result.cost;
+        break;
+      case HeavyStageResult::Status::kGaveUp:
+        if (absl::Now() + absl::Milliseconds(100) > give_up_at) return false;
+        ceiling = params.threshold;
+        break;
+      case HeavyStageResult::Status::kStopped:
+        return false;
+    }
+  }
+  return false;
+}
 
 bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // Without communication f(S) = w(S) >= W/k is all the model knows, so it
@@ -22,6 +96,10 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     PIPECUT_LOG(Info) << "skipped: " << fits.message();
     board.ReportMipSolve(name(), "too_large", 0);
     return false;
+  }
+  if (!searched_) {
+    searched_ = true;
+    if (SolveBySearch(ctx, board)) return false;
   }
   MipSlot slot(ctx);
   if (!slot.held()) return YieldForMipSlot(ctx, board);

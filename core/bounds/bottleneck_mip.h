@@ -16,8 +16,13 @@ namespace pipecut {
 // objective is f(S*) <= OPT. CBC's dual bound is <= the model's optimum, so
 // every bound streamed while it runs, and the final one, is valid.
 //
-// Runs once, with a quarter of the remaining time (at least 1 s), leaving
-// the rest to the stronger guess and exact models.
+// First solves the same relaxation by a combinatorial search
+// (heavy_stage_search.h), bisecting on its optimum for a quarter of the
+// remaining time: on wide graphs with heavy communication CBC's LP spreads
+// S* over everything and stays at W/k. If the search pins the optimum, the
+// MIP is skipped. Then runs the MIP once, with a quarter of the remaining
+// time (at least 1 s), leaving the rest to the stronger guess and exact
+// models.
 class BottleneckMipWorker : public Worker {
  public:
   BottleneckMipWorker(const Graph& graph, int k, const ResolvedOptions& options)
@@ -26,9 +31,13 @@ class BottleneckMipWorker : public Worker {
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
 
  private:
+  // True once the search has pinned the relaxation's optimum.
+  bool SolveBySearch(SolveContext& ctx, SolutionBoard& board);
+
   const Graph& graph_;
   const int k_;
   const ResolvedOptions& options_;
+  bool searched_ = false;
 };
 
 }  // namespace pipecut

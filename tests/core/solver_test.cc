@@ -98,7 +98,7 @@ TEST(Solver, MipSolvesReachObservers) {
       testing::MakeGraph(testing::RandomDag(8, 0.3, 5, 11)));
   v1::SolveOptions proto;
   proto.add_methods("dp");
-  proto.add_methods("bottleneck_mip");
+  proto.add_methods("exact_mip");
   proto.set_num_threads(1);
   proto.set_time_limit_seconds(20);
   CountingObserver observer;
@@ -111,7 +111,7 @@ TEST(Solver, MipSolvesReachObservers) {
   EXPECT_GE(observer.partitions.load(), 1);
   absl::MutexLock lock(&observer.mu);
   ASSERT_EQ(observer.mip_solves.size(), 1u);
-  EXPECT_EQ(observer.mip_solves[0].first, "bottleneck_mip");
+  EXPECT_EQ(observer.mip_solves[0].first, "exact_mip");
   EXPECT_THAT(observer.mip_solves[0].second,
               ::testing::AnyOf("optimal", "infeasible"));
 }

@@ -1,0 +1,191 @@
+#include "core/bounds/heavy_stage_search.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/time/clock.h"
+
+namespace pipecut {
+namespace {
+
+using Status = HeavyStageResult::Status;
+
+// Deepest recursion allowed (one frame per node); larger graphs give up.
+constexpr int kMaxNodes = 50'000;
+
+class HeavyStageSearch {
+ public:
+  HeavyStageSearch(const Graph& graph, const HeavyStageParams& params,
+                   const SolveContext* ctx)
+      : graph_(graph), params_(params), ctx_(ctx) {
+    const int n = graph.num_nodes();
+    order_ = graph.topological_order();
+    std::vector<int> index(n);
+    for (int i = 0; i < n; ++i) index[order_[i]] = i;
+    preds_.resize(n);
+    last_reader_.assign(n, -1);
+    for (int i = 0; i < n; ++i) {
+      for (int u : graph.predecessors(order_[i])) preds_[i].push_back(index[u]);
+      for (int s : graph.successors(order_[i])) {
+        last_reader_[i] = std::max(last_reader_[i], index[s]);
+      }
+    }
+    suffix_work_.assign(n + 1, 0);
+    for (int i = n - 1; i >= 0; --i) {
+      suffix_work_[i] = suffix_work_[i + 1] + graph.work(order_[i]);
+    }
+    in_s_.assign(n, 0);
+    reach_.assign(n, 0);
+    dead_.assign(n, 0);
+    readers_in_s_.assign(n, 0);
+  }
+
+  HeavyStageResult Run() {
+    if (graph_.num_nodes() > kMaxNodes) {
+      result_.status = Status::kGaveUp;
+      return result_;
+    }
+    const bool found = Visit(0);
+    if (found) {
+      result_.status = Status::kFound;
+    } else if (stopped_) {
+      result_.status = Status::kStopped;
+    } else if (gave_up_) {
+      result_.status = Status::kGaveUp;
+    } else {
+      result_.status = Status::kNone;
+    }
+    return result_;
+  }
+
+ private:
+  // Whether a branch whose sums are these can still hold an answer.
+  bool Promising(double lb, double ws) const {
+    return lb + std::max(0.0, params_.min_work - ws) < params_.threshold;
+  }
+
+  bool OutOfBudget() {
+    if (stopped_ || gave_up_) return true;
+    if (++result_.states % 4096 == 0) {
+      if (ctx_ != nullptr && ctx_->ShouldStop()) stopped_ = true;
+      if (absl::Now() > params_.give_up_at) gave_up_ = true;
+    }
+    if (result_.states > params_.max_states) gave_up_ = true;
+    return stopped_ || gave_up_;
+  }
+
+  // Nodes 0..i-1 of the order are decided.
+  bool Visit(int i) {
+    if (ws_ >= params_.min_work && lb_ + open_cost_ < params_.threshold) {
+      RecordAnswer();
+      return true;
+    }
+    const int n = static_cast<int>(order_.size());
+    if (i == n || !Promising(lb_, ws_) ||
+        ws_ + suffix_work_[i] < params_.min_work || OutOfBudget()) {
+      return false;
+    }
+    bool blocked = false;  // a left-out node reachable from S precedes i
+    bool reached = false;  // i is reachable from S
+    for (int p : preds_[i]) {
+      if (reach_[p]) reached = true;
+      if (reach_[p] && !in_s_[p]) blocked = true;
+    }
+    const int v = order_[i];
+    if (!blocked && (params_.memory_limit <= 0 ||
+                     memory_ + graph_.memory(v) <= params_.memory_limit)) {
+      if (Take(i)) return true;
+    }
+    return Leave(i, reached);
+  }
+
+  bool Take(int i) {
+    const int v = order_[i];
+    double add = graph_.work(v);
+    for (int p : preds_[i]) {
+      if (!in_s_[p] && readers_in_s_[p] == 0) add += graph_.comm(order_[p]);
+    }
+    if (!Promising(lb_ + add, ws_ + graph_.work(v))) return false;
+    const double saved_lb = lb_, saved_ws = ws_, saved_open = open_cost_;
+    const int64_t saved_memory = memory_;
+    for (int p : preds_[i]) {
+      if (!in_s_[p]) {
+        ++readers_in_s_[p];
+      } else if (!dead_[p] && last_reader_[p] == i) {
+        open_cost_ -= graph_.comm(order_[p]);  // every reader of p is in S
+      }
+    }
+    if (last_reader_[i] >= 0) open_cost_ += graph_.comm(v);
+    lb_ += add;
+    ws_ += graph_.work(v);
+    memory_ += graph_.memory(v);
+    in_s_[i] = 1;
+    reach_[i] = 1;
+    const bool found = Visit(i + 1);
+    if (found) return true;
+    in_s_[i] = 0;
+    reach_[i] = 0;
+    for (int p : preds_[i]) {
+      if (!in_s_[p]) --readers_in_s_[p];
+    }
+    lb_ = saved_lb;
+    ws_ = saved_ws;
+    open_cost_ = saved_open;
+    memory_ = saved_memory;
+    return false;
+  }
+
+  bool Leave(int i, bool reached) {
+    const double saved_lb = lb_, saved_open = open_cost_;
+    std::vector<int> died;
+    for (int p : preds_[i]) {
+      if (in_s_[p] && !dead_[p]) {
+        dead_[p] = 1;
+        died.push_back(p);
+        lb_ += graph_.comm(order_[p]);
+        open_cost_ -= graph_.comm(order_[p]);
+      }
+    }
+    reach_[i] = reached ? 1 : 0;
+    const bool found = Promising(lb_, ws_) && Visit(i + 1);
+    if (found) return true;
+    reach_[i] = 0;
+    for (int p : died) dead_[p] = 0;
+    lb_ = saved_lb;
+    open_cost_ = saved_open;
+    return false;
+  }
+
+  void RecordAnswer() {
+    result_.cost = lb_ + open_cost_;
+    for (int i = 0; i < static_cast<int>(order_.size()); ++i) {
+      if (in_s_[i]) result_.nodes.push_back(order_[i]);
+    }
+  }
+
+  const Graph& graph_;
+  const HeavyStageParams& params_;
+  const SolveContext* ctx_;
+  std::vector<int> order_;
+  std::vector<std::vector<int>> preds_;  // in order positions
+  std::vector<int> last_reader_;         // order position, -1 for sinks
+  std::vector<double> suffix_work_;
+  std::vector<char> in_s_, reach_, dead_;
+  std::vector<int> readers_in_s_;
+  double lb_ = 0;  // w(S) + c(in(S)) + c(S's tensors a left-out node reads)
+  double ws_ = 0;  // w(S)
+  double open_cost_ = 0;  // c(S's other tensors with an undecided reader)
+  int64_t memory_ = 0;
+  bool stopped_ = false, gave_up_ = false;
+  HeavyStageResult result_;
+};
+
+}  // namespace
+
+HeavyStageResult SearchHeavyStage(const Graph& graph,
+                                  const HeavyStageParams& params,
+                                  const SolveContext* ctx) {
+  return HeavyStageSearch(graph, params, ctx).Run();
+}
+
+}  // namespace pipecut

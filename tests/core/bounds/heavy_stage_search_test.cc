@@ -1,0 +1,150 @@
+#include "core/bounds/heavy_stage_search.h"
+
+#include <limits>
+#include <vector>
+
+#include "core/cost/partition_cost.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_graphs.h"
+
+namespace pipecut {
+namespace {
+
+using Status = HeavyStageResult::Status;
+
+// reach[u][v]: a path u -> ... -> v of at least one edge.
+std::vector<std::vector<char>> Reachability(const Graph& graph) {
+  const int n = graph.num_nodes();
+  std::vector<std::vector<char>> reach(n, std::vector<char>(n, 0));
+  const auto& order = graph.topological_order();
+  for (int i = n - 1; i >= 0; --i) {
+    const int u = order[i];
+    for (int s : graph.successors(u)) {
+      reach[u][s] = 1;
+      for (int v = 0; v < n; ++v) reach[u][v] |= reach[s][v];
+    }
+  }
+  return reach;
+}
+
+bool Convex(const std::vector<char>& in_set,
+            const std::vector<std::vector<char>>& reach) {
+  const int n = static_cast<int>(in_set.size());
+  for (int x = 0; x < n; ++x) {
+    if (in_set[x]) continue;
+    bool from_set = false, to_set = false;
+    for (int v = 0; v < n; ++v) {
+      if (!in_set[v]) continue;
+      from_set |= reach[v][x] != 0;
+      to_set |= reach[x][v] != 0;
+    }
+    if (from_set && to_set) return false;
+  }
+  return true;
+}
+
+// min f(S) over convex S with w(S) >= min_work (and memory within the
+// limit), by enumerating every subset; infinity if there is none.
+double BruteForceCheapestHeavyStage(const Graph& graph, double min_work,
+                                    int64_t memory_limit) {
+  const int n = graph.num_nodes();
+  const auto reach = Reachability(graph);
+  double best = std::numeric_limits<double>::infinity();
+  for (int mask = 1; mask < (1 << n); ++mask) {
+    std::vector<char> in_set(n);
+    for (int v = 0; v < n; ++v) in_set[v] = (mask >> v) & 1;
+    const StageCost cost = EvaluateNodeSet(graph, in_set);
+    if (cost.work < min_work) continue;
+    if (memory_limit > 0 && cost.memory > memory_limit) continue;
+    if (!Convex(in_set, reach)) continue;
+    best = std::min(best, cost.cost());
+  }
+  return best;
+}
+
+HeavyStageResult Search(const Graph& graph, double min_work, double threshold,
+                        int64_t memory_limit = 0) {
+  HeavyStageParams params;
+  params.min_work = min_work;
+  params.threshold = threshold;
+  params.memory_limit = memory_limit;
+  return SearchHeavyStage(graph, params);
+}
+
+TEST(HeavyStageSearch, DesignExample) {
+  // W = 4, so V itself (cost 4) is the cheapest set of work >= 2: every
+  // proper part of weight 2 or 3 pays a tensor of a (5) or more.
+  const Graph graph = testing::MakeGraph(testing::DesignExample());
+  const double best = BruteForceCheapestHeavyStage(graph, 2, 0);
+  EXPECT_DOUBLE_EQ(best, 4);
+  EXPECT_EQ(Search(graph, 2, best).status, Status::kNone);
+  const HeavyStageResult found = Search(graph, 2, best + 1e-9);
+  ASSERT_EQ(found.status, Status::kFound);
+  EXPECT_NEAR(found.cost, best, 1e-12);
+}
+
+TEST(HeavyStageSearch, GivesUpAtTheStateLimit) {
+  const Graph graph = testing::MakeGraph(testing::RandomDag(14, 0.2, 1, 3));
+  HeavyStageParams params;
+  params.min_work = graph.total_work() / 2;
+  params.threshold = graph.total_work();
+  params.max_states = 3;
+  EXPECT_EQ(SearchHeavyStage(graph, params).status, Status::kGaveUp);
+}
+
+struct Case {
+  double density;
+  double comm_scale;
+  double work_fraction;  // min_work = this * W
+  int64_t memory_limit;
+};
+
+class HeavyStageSearchMatchesBruteForce
+    : public ::testing::TestWithParam<Case> {};
+
+// Just below the brute-force minimum nothing is found; just above, a convex
+// set of that cost and weight is. A cut that is not monotone, or a set that
+// is not convex, fails one half or the other.
+TEST_P(HeavyStageSearchMatchesBruteForce, OnRandomDags) {
+  const Case c = GetParam();
+  const auto reach_of = [](const Graph& g) { return Reachability(g); };
+  for (uint64_t seed = 0; seed < 80; ++seed) {
+    const int n = 3 + static_cast<int>(seed % 9);  // 3..11
+    const Graph graph = testing::MakeGraph(
+        testing::RandomDag(n, c.density, c.comm_scale, seed));
+    const double min_work = c.work_fraction * graph.total_work();
+    const double best =
+        BruteForceCheapestHeavyStage(graph, min_work, c.memory_limit);
+    if (!std::isfinite(best)) {
+      EXPECT_EQ(Search(graph, min_work, 1e18, c.memory_limit).status,
+                Status::kNone)
+          << "seed " << seed;
+      continue;
+    }
+    EXPECT_EQ(Search(graph, min_work, best * (1 - 1e-9), c.memory_limit).status,
+              Status::kNone)
+        << "seed " << seed;
+    const HeavyStageResult found =
+        Search(graph, min_work, best * (1 + 1e-9) + 1e-12, c.memory_limit);
+    ASSERT_EQ(found.status, Status::kFound) << "seed " << seed;
+    std::vector<char> in_set(n, 0);
+    for (int v : found.nodes) in_set[v] = 1;
+    const StageCost cost = EvaluateNodeSet(graph, in_set);
+    EXPECT_TRUE(Convex(in_set, reach_of(graph))) << "seed " << seed;
+    EXPECT_GE(cost.work, min_work) << "seed " << seed;
+    EXPECT_NEAR(cost.cost(), found.cost, 1e-9) << "seed " << seed;
+    EXPECT_LE(cost.cost(), best * (1 + 1e-9) + 1e-12) << "seed " << seed;
+    if (c.memory_limit > 0) {
+      EXPECT_LE(cost.memory, c.memory_limit);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, HeavyStageSearchMatchesBruteForce,
+    ::testing::Values(Case{0.3, 0.1, 1.0 / 4, 0}, Case{0.3, 1, 1.0 / 4, 0},
+                      Case{0.5, 2, 1.0 / 3, 0}, Case{0.2, 3, 1.0 / 8, 0},
+                      Case{0.6, 1, 1.0 / 2, 0}, Case{0.4, 1, 1.0 / 4, 300}));
+
+}  // namespace
+}  // namespace pipecut
