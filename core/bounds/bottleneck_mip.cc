@@ -89,6 +89,10 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // Without communication f(S) = w(S) >= W/k is all the model knows, so it
   // cannot beat LB0 by more than integrality; leave the time to the others.
   if (!graph_.has_communication()) return false;
+  if (!searched_) {
+    searched_ = true;
+    if (SolveBySearch(ctx, board)) return false;
+  }
   if (absl::Status fits =
           CheckMipSize(name(), SplitModelVariables(graph_, false),
                        SplitModelNonzeros(graph_, false), options_);
@@ -96,10 +100,6 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     PIPECUT_LOG(Info) << "skipped: " << fits.message();
     board.ReportMipSolve(name(), "too_large", 0);
     return false;
-  }
-  if (!searched_) {
-    searched_ = true;
-    if (SolveBySearch(ctx, board)) return false;
   }
   MipSlot slot(ctx);
   if (!slot.held()) return YieldForMipSlot(ctx, board);

@@ -1,6 +1,8 @@
 #include "core/bounds/heavy_stage_search.h"
 
 #include <algorithm>
+#include <queue>
+#include <utility>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -13,13 +15,41 @@ using Status = HeavyStageResult::Status;
 // Deepest recursion allowed (one frame per node); larger graphs give up.
 constexpr int kMaxNodes = 50'000;
 
+// A topological order that takes, of the ready nodes, the one whose latest
+// predecessor came last: a node's readers follow it closely, so the cost of
+// taking it (or of leaving them out) shows soon, before many unrelated
+// choices pile up in between. On the 150-node heavy layered DAG (k = 16) it
+// needs 2.0M states instead of 12.7M with the graph's breadth-first order to
+// refute t = 66.87, and 5.2M instead of 22.9M for t = 69.01.
+std::vector<int> ReadersSoonOrder(const Graph& graph) {
+  const int n = graph.num_nodes();
+  std::vector<int> missing(n), order;
+  order.reserve(n);
+  // (position of the latest predecessor, -node): latest first, then by id.
+  std::priority_queue<std::pair<int, int>> ready;
+  for (int v = 0; v < n; ++v) {
+    missing[v] = static_cast<int>(graph.predecessors(v).size());
+    if (missing[v] == 0) ready.emplace(-1, -v);
+  }
+  while (!ready.empty()) {
+    const int v = -ready.top().second;
+    ready.pop();
+    const int position = static_cast<int>(order.size());
+    order.push_back(v);
+    for (int s : graph.successors(v)) {
+      if (--missing[s] == 0) ready.emplace(position, -s);
+    }
+  }
+  return order;
+}
+
 class HeavyStageSearch {
  public:
   HeavyStageSearch(const Graph& graph, const HeavyStageParams& params,
                    const SolveContext* ctx)
       : graph_(graph), params_(params), ctx_(ctx) {
     const int n = graph.num_nodes();
-    order_ = graph.topological_order();
+    order_ = ReadersSoonOrder(graph);
     std::vector<int> index(n);
     for (int i = 0; i < n; ++i) index[order_[i]] = i;
     preds_.resize(n);
