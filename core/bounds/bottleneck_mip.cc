@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "absl/time/clock.h"
 #include "core/bounds/bound_rounding.h"
@@ -56,6 +57,7 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
     params.min_work = graph.total_work() / k_ * (1 - 1e-12);
     params.threshold = 0.5 * (lo + ceiling);
     params.memory_limit = options_.memory_limit_bytes;
+    params.max_states = std::numeric_limits<int64_t>::max();  // time decides
     params.give_up_at = absl::Now() + (give_up_at - absl::Now()) / 3;
     const HeavyStageResult result = SearchHeavyStage(graph, params, &ctx);
     give_ups =

@@ -53,13 +53,16 @@ class HeavyStageSearch {
     std::vector<int> index(n);
     for (int i = 0; i < n; ++i) index[order_[i]] = i;
     preds_.resize(n);
+    succs_.resize(n);
     last_reader_.assign(n, -1);
     for (int i = 0; i < n; ++i) {
       for (int u : graph.predecessors(order_[i])) preds_[i].push_back(index[u]);
       for (int s : graph.successors(order_[i])) {
+        succs_[i].push_back(index[s]);
         last_reader_[i] = std::max(last_reader_[i], index[s]);
       }
     }
+    mark_.assign(n, 0);
     suffix_work_.assign(n + 1, 0);
     for (int i = n - 1; i >= 0; --i) {
       suffix_work_[i] = suffix_work_[i + 1] + graph.work(order_[i]);
@@ -112,7 +115,8 @@ class HeavyStageSearch {
     }
     const int n = static_cast<int>(order_.size());
     if (i == n || !Promising(lb_, ws_) ||
-        ws_ + suffix_work_[i] < params_.min_work || OutOfBudget()) {
+        ws_ + suffix_work_[i] < params_.min_work || OutOfBudget() ||
+        !Promising(lb_ + PendingCost(i), ws_)) {
       return false;
     }
     bool blocked = false;  // a left-out node reachable from S precedes i
@@ -127,6 +131,47 @@ class HeavyStageSearch {
       if (Take(i)) return true;
     }
     return Leave(i, reached);
+  }
+
+  // A lower bound on the communication that every completion of the branch
+  // adds to lb (nodes 0..i-1 decided). A node p of S with an undecided
+  // reader either sends its tensor (c(p)) or has all its undecided readers
+  // join S; a reader joins only if no left-out node reachable from S
+  // precedes it (else p surely pays c(p)), and then reads every left-out
+  // predecessor q, which S does not read yet: c(q) more. So p adds at least
+  // min(c(p), c(Q(p))), Q(p) = those q over p's readers. The nodes p and the
+  // nodes q are distinct terms of f of the completed set, so the minima of
+  // nodes p with pairwise disjoint Q(p) add up (taken greedily).
+  double PendingCost(int i) {
+    double total = 0;
+    const int64_t used = ++stamp_;  // q taken by an earlier p of this call
+    for (int p : taken_) {
+      if (dead_[p] || last_reader_[p] < i) continue;
+      const int64_t mine = ++stamp_;
+      bool certain = false, shared = false;
+      double q_cost = 0;
+      for (int r : succs_[p]) {
+        if (r < i) continue;  // decided, so in S: p is not dead
+        for (int q : preds_[r]) {
+          if (q >= i || in_s_[q]) continue;
+          if (reach_[q]) certain = true;  // r can never join
+          if (readers_in_s_[q] > 0 || mark_[q] == mine) continue;
+          if (mark_[q] >= used) shared = true;
+          mark_[q] = mine;
+          q_cost += graph_.comm(order_[q]);
+        }
+        if (certain) break;
+      }
+      const double c = graph_.comm(order_[p]);
+      if (certain) {
+        total += c;
+      } else if (!shared && q_cost > 0) {
+        total += std::min(c, q_cost);
+      } else {
+        continue;
+      }
+    }
+    return total;
   }
 
   bool Take(int i) {
@@ -151,8 +196,10 @@ class HeavyStageSearch {
     memory_ += graph_.memory(v);
     in_s_[i] = 1;
     reach_[i] = 1;
+    taken_.push_back(i);
     const bool found = Visit(i + 1);
     if (found) return true;
+    taken_.pop_back();
     in_s_[i] = 0;
     reach_[i] = 0;
     for (int p : preds_[i]) {
@@ -167,11 +214,11 @@ class HeavyStageSearch {
 
   bool Leave(int i, bool reached) {
     const double saved_lb = lb_, saved_open = open_cost_;
-    std::vector<int> died;
+    const size_t mark = died_.size();
     for (int p : preds_[i]) {
       if (in_s_[p] && !dead_[p]) {
         dead_[p] = 1;
-        died.push_back(p);
+        died_.push_back(p);
         lb_ += graph_.comm(order_[p]);
         open_cost_ -= graph_.comm(order_[p]);
       }
@@ -180,7 +227,8 @@ class HeavyStageSearch {
     const bool found = Promising(lb_, ws_) && Visit(i + 1);
     if (found) return true;
     reach_[i] = 0;
-    for (int p : died) dead_[p] = 0;
+    for (size_t j = mark; j < died_.size(); ++j) dead_[died_[j]] = 0;
+    died_.resize(mark);
     lb_ = saved_lb;
     open_cost_ = saved_open;
     return false;
@@ -197,11 +245,15 @@ class HeavyStageSearch {
   const HeavyStageParams& params_;
   const SolveContext* ctx_;
   std::vector<int> order_;
-  std::vector<std::vector<int>> preds_;  // in order positions
-  std::vector<int> last_reader_;         // order position, -1 for sinks
+  std::vector<std::vector<int>> preds_, succs_;  // in order positions
+  std::vector<int> last_reader_;                 // order position, -1 for sinks
   std::vector<double> suffix_work_;
   std::vector<char> in_s_, reach_, dead_;
   std::vector<int> readers_in_s_;
+  std::vector<int> died_;      // nodes of S made dead, undone branch by branch
+  std::vector<int> taken_;     // S, in the order taken
+  std::vector<int64_t> mark_;  // PendingCost's stamps
+  int64_t stamp_ = 0;
   double lb_ = 0;  // w(S) + c(in(S)) + c(S's tensors a left-out node reads)
   double ws_ = 0;  // w(S)
   double open_cost_ = 0;  // c(S's other tensors with an undecided reader)

@@ -108,8 +108,8 @@ class HeavyStageSearchMatchesBruteForce
 TEST_P(HeavyStageSearchMatchesBruteForce, OnRandomDags) {
   const Case c = GetParam();
   const auto reach_of = [](const Graph& g) { return Reachability(g); };
-  for (uint64_t seed = 0; seed < 80; ++seed) {
-    const int n = 3 + static_cast<int>(seed % 9);  // 3..11
+  for (uint64_t seed = 0; seed < 150; ++seed) {
+    const int n = 3 + static_cast<int>(seed % 10);  // 3..12
     const Graph graph = testing::MakeGraph(
         testing::RandomDag(n, c.density, c.comm_scale, seed));
     const double min_work = c.work_fraction * graph.total_work();
