@@ -42,10 +42,13 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
   const Graph& graph = contraction.ok() ? contraction->graph : graph_;
   const absl::Time give_up_at =
       absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
-  // Bisection between the bound and the cheapest set known; a probe that
-  // gives up lowers the ceiling (lower thresholds cut more branches).
+  // Steps up from the bound, doubling after each refuted threshold, and
+  // bisects below the cheapest set found: the search's effort grows steeply
+  // with the threshold, so probing the middle of a wide gap first would
+  // mostly give up. A probe that gives up lowers the ceiling.
   double lo = board.lower_bound();
   double ceiling = std::min(board.best_bottleneck(), graph.total_work());
+  double step = 0.01 * std::max(lo, graph.total_work() / k_);
   // Two give-ups in a row: the sets are too many near the bound (wide cells,
   // big stages); the next probes would only creep.
   int give_ups = 0;
@@ -55,7 +58,7 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
     HeavyStageParams params;
     // Shaved so that rounding in the sum of W cannot exclude S*.
     params.min_work = graph.total_work() / k_ * (1 - 1e-12);
-    params.threshold = 0.5 * (lo + ceiling);
+    params.threshold = std::min(lo + step, 0.5 * (lo + ceiling));
     params.memory_limit = options_.memory_limit_bytes;
     params.max_states = std::numeric_limits<int64_t>::max();  // time decides
     params.give_up_at = absl::Now() + (give_up_at - absl::Now()) / 3;
@@ -71,6 +74,7 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
       case HeavyStageResult::Status::kNone:
         // Stage sums may round in the last bits.
         lo = params.threshold;
+        step *= 2;
         board.RaiseLowerBound(params.threshold * (1 - 1e-9), name());
         break;
       case HeavyStageResult::Status::kFound:
