@@ -17,10 +17,10 @@ namespace pipecut {
 // every bound streamed while it runs, and the final one, is valid.
 //
 // First solves the same relaxation by a combinatorial search
-// (heavy_stage_search.h), bisecting on its optimum for a quarter of the
-// remaining time: on wide graphs with heavy communication CBC's LP spreads
-// S* over everything and stays at W/k. If the search pins the optimum, the
-// MIP is skipped. Then runs the MIP once, with a quarter of the remaining
+// (heavy_stage_search.h), probing thresholds for a quarter of the remaining
+// time: on wide graphs with heavy communication CBC's LP spreads S* over
+// everything and stays at W/k. If the search pins the optimum, the MIP is
+// skipped. Then runs the MIP once, with a quarter of the remaining
 // time (at least 1 s), leaving the rest to the stronger guess and exact
 // models.
 class BottleneckMipWorker : public Worker {
