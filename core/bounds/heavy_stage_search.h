@@ -16,7 +16,8 @@ struct HeavyStageParams {
   double min_work = 0;
   double threshold = 0;
   int64_t memory_limit = 0;
-  // Give up (kGaveUp) past this many search states or this time.
+  // Give up (kGaveUp) past this many search states or this time, and at
+  // once on graphs of more than 10,000 nodes (the search recurses per node).
   int64_t max_states = 50'000'000;
   absl::Time give_up_at = absl::InfiniteFuture();
 };

@@ -3,6 +3,7 @@
 #include <limits>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "core/cost/partition_cost.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_graphs.h"
@@ -90,6 +91,23 @@ TEST(HeavyStageSearch, GivesUpAtTheStateLimit) {
   params.threshold = graph.total_work();
   params.max_states = 3;
   EXPECT_EQ(SearchHeavyStage(graph, params).status, Status::kGaveUp);
+}
+
+TEST(HeavyStageSearch, GivesUpOnGraphsTooDeepToRecurseOn) {
+  v1::Graph proto;
+  for (int i = 0; i <= 10'000; ++i) {
+    v1::Node* node = proto.add_nodes();
+    node->set_id(absl::StrCat("n", i));
+    node->set_work(1);
+    node->set_comm(1);
+    if (i > 0) {
+      v1::Edge* edge = proto.add_edges();
+      edge->set_src(absl::StrCat("n", i - 1));
+      edge->set_dst(node->id());
+    }
+  }
+  const Graph graph = testing::MakeGraph(proto);
+  EXPECT_EQ(Search(graph, 100, 1e9).status, Status::kGaveUp);
 }
 
 struct Case {
