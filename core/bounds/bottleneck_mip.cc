@@ -47,14 +47,19 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
   // with the threshold, so probing the middle of a wide gap first would
   // mostly give up. A probe that gives up lowers the ceiling.
   double lo = board.lower_bound();
-  double ceiling = std::min(board.best_bottleneck(), graph.total_work());
+  // The relaxation's optimum is at most best_set: the incumbent's heaviest
+  // stage, V itself (cost W) and every set found qualify. Probes stay below
+  // `ceiling`, which give-ups lower too.
+  double best_set = std::min(board.best_bottleneck(), graph.total_work());
+  double ceiling = best_set;
   double step = 0.01 * std::max(lo, graph.total_work() / k_);
   // Two give-ups in a row: the sets are too many near the bound (wide cells,
   // big stages); the next probes would only creep.
   int give_ups = 0;
   for (int probe = 0; probe < 40 && give_ups < 2 && !ctx.ShouldStop();
        ++probe) {
-    if (ceiling - lo <= 1e-4 * ceiling) return true;
+    if (best_set - lo <= 1e-4 * best_set) return true;  // pinned
+    if (ceiling - lo <= 1e-4 * ceiling) return false;   // gave up above
     HeavyStageParams params;
     // Shaved so that rounding in the sum of W cannot exclude S*.
     params.min_work = graph.total_work() / k_ * (1 - 1e-12);
@@ -78,7 +83,7 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
         board.RaiseLowerBound(params.threshold * (1 - 1e-9), name());
         break;
       case HeavyStageResult::Status::kFound:
-        ceiling = result.cost;
+        best_set = ceiling = result.cost;
         break;
       case HeavyStageResult::Status::kGaveUp:
         if (absl::Now() + absl::Milliseconds(100) > give_up_at) return false;
