@@ -53,9 +53,12 @@ struct HeavyStageResult {
 // good); and c(y) for the nodes y of S with a left-out successor (y is in
 // out(S) for good). Their sum lb <= f(S') for every S' completing the
 // branch, and w(S') - w(S) more work at least must still be taken, so a
-// branch with lb + max(0, min_work - w(S)) >= t holds no answer. A branch
-// whose set already weighs min_work is also checked as it stands (the rest
-// left out): its cost is lb plus the nodes of S with undecided successors.
+// branch with lb + max(0, min_work - w(S)) >= t holds no answer; nor does
+// one where adding the communication still to come (a look-ahead over the
+// tensors of S with undecided readers, proved where it is computed) reaches
+// t. A branch whose set already weighs min_work is also checked as it
+// stands (the rest left out): its cost is lb plus the nodes of S with
+// undecided successors.
 HeavyStageResult SearchHeavyStage(const Graph& graph,
                                   const HeavyStageParams& params,
                                   const SolveContext* ctx = nullptr);
