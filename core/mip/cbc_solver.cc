@@ -225,6 +225,16 @@ MipRunResult SolveMip(const MipModel& model, const MipRunParams& params,
     result.seconds = absl::ToDoubleSeconds(absl::Now() - started);
     return result;
   }
+  // CBC's clock starts with branchAndBound: give it what the root LP left of
+  // the budget (measured: after a 3.9 s root LP, a 4.4 s limit let an exact
+  // model on a 652-node graph end 0.9 s past the solve's deadline).
+  const double left = budget - absl::ToDoubleSeconds(absl::Now() - started);
+  if (left <= 0) {
+    result.status = MipStatus::kLimit;
+    result.seconds = absl::ToDoubleSeconds(absl::Now() - started);
+    return result;
+  }
+  cbc.setMaximumSeconds(left);
   if (!params.start.empty() &&
       static_cast<int>(params.start.size()) == model.num_vars() &&
       model.MaxViolation(params.start) < 1e-7) {
