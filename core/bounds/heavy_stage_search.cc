@@ -169,8 +169,6 @@ class HeavyStageSearch {
         total += c;
       } else if (!shared && q_cost > 0) {
         total += std::min(c, q_cost);
-      } else {
-        continue;
       }
     }
     return total;
