@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "core/bounds/bottleneck_mip.h"
+#include "core/bounds/cluster_stage.h"
 #include "core/bounds/combinatorial_bound.h"
 #include "core/bounds/exact_mip.h"
 #include "core/bounds/forced_crossing.h"
@@ -61,6 +62,11 @@ const std::vector<MethodSpec>& Registry() {
       {"forced_crossing",
        [](const WorkerEnv& env) {
          return std::make_unique<ForcedCrossingWorker>(env.graph, env.k);
+       }},
+      {"cluster_stage",
+       [](const WorkerEnv& env) {
+         return std::make_unique<ClusterStageWorker>(
+             env.graph, env.options.memory_limit_bytes);
        }},
       {"salbp_search",
        [](const WorkerEnv& env) {

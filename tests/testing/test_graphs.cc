@@ -145,4 +145,34 @@ std::optional<std::string> TestbedDir() {
   return std::nullopt;
 }
 
+std::vector<std::vector<char>> Reachability(const Graph& graph) {
+  const int n = graph.num_nodes();
+  std::vector<std::vector<char>> reach(n, std::vector<char>(n, 0));
+  const auto& order = graph.topological_order();
+  for (int i = n - 1; i >= 0; --i) {
+    const int u = order[i];
+    for (int s : graph.successors(u)) {
+      reach[u][s] = 1;
+      for (int v = 0; v < n; ++v) reach[u][v] |= reach[s][v];
+    }
+  }
+  return reach;
+}
+
+bool IsConvex(const std::vector<char>& in_set,
+              const std::vector<std::vector<char>>& reach) {
+  const int n = static_cast<int>(in_set.size());
+  for (int x = 0; x < n; ++x) {
+    if (in_set[x]) continue;
+    bool from_set = false, to_set = false;
+    for (int v = 0; v < n; ++v) {
+      if (!in_set[v]) continue;
+      from_set |= reach[v][x] != 0;
+      to_set |= reach[x][v] != 0;
+    }
+    if (from_set && to_set) return false;
+  }
+  return true;
+}
+
 }  // namespace pipecut::testing

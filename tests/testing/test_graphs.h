@@ -39,6 +39,15 @@ std::optional<double> BruteForceOptimum(const Graph& graph, int k,
 double BruteForceStageCost(const Graph& graph, const std::vector<int>& stage_of,
                            int stage);
 
+// reach[u][v]: a path u -> ... -> v of at least one edge (plain DFS-free
+// propagation, no bitsets).
+std::vector<std::vector<char>> Reachability(const Graph& graph);
+
+// Whether the node set is convex: no node outside it lies on a path between
+// two of its nodes.
+bool IsConvex(const std::vector<char>& in_set,
+              const std::vector<std::vector<char>>& reach);
+
 // The testbed directory ($PIPECUT_TESTBED or ../shared/testbed beside the
 // repository); nullopt when absent.
 std::optional<std::string> TestbedDir();

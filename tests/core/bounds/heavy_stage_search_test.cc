@@ -13,43 +13,12 @@ namespace {
 
 using Status = HeavyStageResult::Status;
 
-// reach[u][v]: a path u -> ... -> v of at least one edge.
-std::vector<std::vector<char>> Reachability(const Graph& graph) {
-  const int n = graph.num_nodes();
-  std::vector<std::vector<char>> reach(n, std::vector<char>(n, 0));
-  const auto& order = graph.topological_order();
-  for (int i = n - 1; i >= 0; --i) {
-    const int u = order[i];
-    for (int s : graph.successors(u)) {
-      reach[u][s] = 1;
-      for (int v = 0; v < n; ++v) reach[u][v] |= reach[s][v];
-    }
-  }
-  return reach;
-}
-
-bool Convex(const std::vector<char>& in_set,
-            const std::vector<std::vector<char>>& reach) {
-  const int n = static_cast<int>(in_set.size());
-  for (int x = 0; x < n; ++x) {
-    if (in_set[x]) continue;
-    bool from_set = false, to_set = false;
-    for (int v = 0; v < n; ++v) {
-      if (!in_set[v]) continue;
-      from_set |= reach[v][x] != 0;
-      to_set |= reach[x][v] != 0;
-    }
-    if (from_set && to_set) return false;
-  }
-  return true;
-}
-
 // min f(S) over convex S with w(S) >= min_work (and memory within the
 // limit), by enumerating every subset; infinity if there is none.
 double BruteForceCheapestHeavyStage(const Graph& graph, double min_work,
                                     int64_t memory_limit) {
   const int n = graph.num_nodes();
-  const auto reach = Reachability(graph);
+  const auto reach = testing::Reachability(graph);
   double best = std::numeric_limits<double>::infinity();
   for (int mask = 1; mask < (1 << n); ++mask) {
     std::vector<char> in_set(n);
@@ -57,7 +26,7 @@ double BruteForceCheapestHeavyStage(const Graph& graph, double min_work,
     const StageCost cost = EvaluateNodeSet(graph, in_set);
     if (cost.work < min_work) continue;
     if (memory_limit > 0 && cost.memory > memory_limit) continue;
-    if (!Convex(in_set, reach)) continue;
+    if (!testing::IsConvex(in_set, reach)) continue;
     best = std::min(best, cost.cost());
   }
   return best;
@@ -125,7 +94,6 @@ class HeavyStageSearchMatchesBruteForce
 // is not convex, fails one half or the other.
 TEST_P(HeavyStageSearchMatchesBruteForce, OnRandomDags) {
   const Case c = GetParam();
-  const auto reach_of = [](const Graph& g) { return Reachability(g); };
   for (uint64_t seed = 0; seed < 150; ++seed) {
     const int n = 3 + static_cast<int>(seed % 10);  // 3..12
     const Graph graph = testing::MakeGraph(
@@ -148,7 +116,8 @@ TEST_P(HeavyStageSearchMatchesBruteForce, OnRandomDags) {
     std::vector<char> in_set(n, 0);
     for (int v : found.nodes) in_set[v] = 1;
     const StageCost cost = EvaluateNodeSet(graph, in_set);
-    EXPECT_TRUE(Convex(in_set, reach_of(graph))) << "seed " << seed;
+    EXPECT_TRUE(testing::IsConvex(in_set, testing::Reachability(graph)))
+        << "seed " << seed;
     EXPECT_GE(cost.work, min_work) << "seed " << seed;
     EXPECT_NEAR(cost.cost(), found.cost, 1e-9) << "seed " << seed;
     EXPECT_LE(cost.cost(), best * (1 + 1e-9) + 1e-12) << "seed " << seed;
