@@ -7,12 +7,15 @@
 
 #include "core/bounds/bound_rounding.h"
 #include "core/bounds/closure_work.h"
+#include "core/cost/partition_cost.h"
 
 namespace pipecut {
 namespace {
 
 // Paths examined per guess by Bound 2.
 constexpr int kMaxPaths = 32;
+// Search states per tensor when testing whether a stage can hold its hull.
+constexpr int64_t kStageForcedStates = 20'000;
 // Comparisons against a guess allow this relative slack in the permissive
 // direction (sums of works in another order differ in the last bits).
 constexpr double kSlack = 1e-9;
@@ -20,13 +23,13 @@ constexpr double kSlack = 1e-9;
 // One probe of the bisection of Bound 2 on [lo, hi] (OPT >= lo is proven,
 // nothing above hi is provable); false when nothing is left to probe.
 bool BisectStep(const ForcedCrossing& bound, int k, bool integral, double& lo,
-                double& hi) {
+                double& hi, const SolveContext* ctx) {
   if (lo >= hi || hi - lo <= 1e-6 * hi ||
       (integral && std::ceil(lo - 1e-9) >= hi)) {
     return false;
   }
   const double t = 0.5 * (lo + hi);
-  if (bound.PathsRuleOut(t, k)) {
+  if (bound.PathsRuleOut(t, k, ctx)) {
     lo = t;
   } else {
     hi = t;
@@ -46,6 +49,7 @@ ForcedCrossing::ForcedCrossing(const Graph& g)
     words_ = (n + 63) / 64;
     desc_ = ClosureBitsets(g, false);
     anc_ = ClosureBitsets(g, true);
+    if (g.has_communication()) stage_ = std::make_unique<ClusterStage>(g, 0);
   }
   std::vector<uint64_t> row(words_);
   for (int u = 0; u < n; ++u) {
@@ -118,25 +122,67 @@ double ForcedCrossing::SumBound(int k) const {
   return std::max({lo, total / k, g.max_work()});
 }
 
-std::vector<double> ForcedCrossing::Sizes(double t) const {
+std::vector<double> ForcedCrossing::Sizes(
+    double t, const std::vector<char>& forced) const {
   const int n = graph_.num_nodes();
   std::vector<double> size(n);
   for (int v = 0; v < n; ++v) size[v] = graph_.work(v);
   for (int u = 0; u < n; ++u) {
-    if (!(hull_[u] > t)) continue;
+    if (!forced[u]) continue;
     size[u] += graph_.comm(u);
     if (far_hull_[u] > t) size[far_[u]] += graph_.comm(u);
   }
   return size;
 }
 
+std::vector<char> ForcedCrossing::Forced(double t,
+                                         const SolveContext* ctx) const {
+  const Graph& g = graph_;
+  const int n = g.num_nodes();
+  std::vector<char> forced(n, 0);
+  std::vector<char> in_set(n, 0);
+  std::vector<uint64_t> row(words_);
+  for (int u = 0; u < n; ++u) {
+    if (g.successors(u).empty() || g.comm(u) == 0) continue;
+    if (hull_[u] > t) {
+      forced[u] = 1;
+      continue;
+    }
+    if (stage_ == nullptr || (ctx != nullptr && ctx->ShouldStop())) continue;
+    // H(u) = desc*(u) n anc*(succ(u)).
+    std::fill(row.begin(), row.end(), 0);
+    for (int s : g.successors(u)) {
+      const uint64_t* a = &anc_[static_cast<size_t>(s) * words_];
+      for (int i = 0; i < words_; ++i) row[i] |= a[i];
+    }
+    const uint64_t* d = &desc_[static_cast<size_t>(u) * words_];
+    std::vector<int> hull;
+    for (int i = 0; i < words_; ++i) {
+      for (uint64_t m = row[i] & d[i]; m != 0; m &= m - 1) {
+        hull.push_back(i * 64 + __builtin_ctzll(m));
+      }
+    }
+    for (int v : hull) in_set[v] = 1;
+    const double own = EvaluateNodeSet(g, in_set).cost();
+    for (int v : hull) in_set[v] = 0;
+    if (own < t * (1 + kSlack)) continue;  // H(u) itself is such a stage
+    ClusterStage::StageLimits limits;
+    limits.max_states = kStageForcedStates;
+    forced[u] =
+        stage_->SearchStage(hull, {}, t * (1 + kSlack), limits, ctx).status ==
+        ClusterStage::StageSearch::Status::kNone;
+  }
+  return forced;
+}
+
 double ForcedCrossing::PathCutCost(const std::vector<int>& path,
                                    const std::vector<double>& size,
+                                   const std::vector<char>& forced,
                                    double t) const {
   // Extra cost of a run boundary after path[i] (see Bound 2).
   auto cut = [&](size_t i) {
     const int u = path[i];
-    if (!(hull_[u] > t)) return 2 * graph_.comm(u);
+    if (!forced[u]) return 2 * graph_.comm(u);
     if (far_hull_[u] > t && PathWork(path[i + 1], far_[u]) > t) {
       return graph_.comm(u);
     }
@@ -171,15 +217,17 @@ double ForcedCrossing::PathCutCost(const std::vector<int>& path,
   return best[length];
 }
 
-bool ForcedCrossing::PathsRuleOut(double t, int k) const {
+bool ForcedCrossing::PathsRuleOut(double t, int k,
+                                  const SolveContext* ctx) const {
   const Graph& g = graph_;
   const int n = g.num_nodes();
-  const std::vector<double> size = Sizes(t);
+  const std::vector<char> forced = Forced(t, ctx);
+  const std::vector<double> size = Sizes(t, forced);
   double total = 0;  // W + 2 C(t): every charge lands in some stage
   for (int v = 0; v < n; ++v) {
     if (size[v] > t * (1 + kSlack)) return true;  // its stage costs more
     total += size[v];
-    if (hull_[v] > t && !(far_hull_[v] > t)) total += g.comm(v);
+    if (forced[v] && !(far_hull_[v] > t)) total += g.comm(v);
   }
   const double capacity = k * t * (1 + kSlack);
   if (total > capacity) return true;
@@ -206,7 +254,7 @@ bool ForcedCrossing::PathsRuleOut(double t, int k) const {
     for (int v = end; v >= 0; v = previous[v]) path.push_back(v);
     std::reverse(path.begin(), path.end());
     for (int v : path) used[v] = 1;
-    total += PathCutCost(path, size, t);
+    total += PathCutCost(path, size, forced, t);
     if (total > capacity) return true;
   }
   return false;
@@ -219,7 +267,7 @@ double ForcedCrossingLowerBound(const Graph& graph, int k, double upper_bound,
   double hi = std::min(upper_bound, graph.total_work());
   const bool integral = BoundRounder(graph).integral();
   for (int probe = 0; probe < max_probes; ++probe) {
-    if (!BisectStep(bound, k, integral, lo, hi)) break;
+    if (!BisectStep(bound, k, integral, lo, hi, nullptr)) break;
   }
   return lo;
 }
@@ -231,7 +279,7 @@ ForcedCrossingWorker::ForcedCrossingWorker(const Graph& graph, int k)
 
 ForcedCrossingWorker::~ForcedCrossingWorker() = default;
 
-bool ForcedCrossingWorker::Step(SolveContext& /*ctx*/, SolutionBoard& board) {
+bool ForcedCrossingWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   if (!graph_.has_communication()) return false;  // SALBP: salbp_lb's job
   bool more = true;
   if (bound_ == nullptr) {
@@ -240,7 +288,7 @@ bool ForcedCrossingWorker::Step(SolveContext& /*ctx*/, SolutionBoard& board) {
   } else {
     hi_ = std::min({hi_, board.best_bottleneck(), graph_.total_work()});
     more = ++probes_ <= 40 &&
-           BisectStep(*bound_, k_, rounder_.integral(), lo_, hi_);
+           BisectStep(*bound_, k_, rounder_.integral(), lo_, hi_, &ctx);
   }
   // Sums in another order may differ in the last bits; with integral data
   // OPT is an integer.

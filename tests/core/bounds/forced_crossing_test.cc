@@ -109,7 +109,7 @@ TEST(ForcedCrossing, TrainingLikeGraphBeatsTheOtherCheapBounds) {
 }
 
 TEST(ForcedCrossing, NeverAboveBruteForce) {
-  int above_lb0 = 0, paths_add = 0;
+  int above_lb0 = 0, paths_add = 0, stage_forced = 0;
   for (uint64_t seed = 0; seed < 400; ++seed) {
     const int n = 3 + static_cast<int>(seed % 6);  // 3..8
     const int k = 1 + static_cast<int>(seed % 4);  // 1..4
@@ -132,9 +132,16 @@ TEST(ForcedCrossing, NeverAboveBruteForce) {
     EXPECT_GE(sum, CombinatorialLowerBound(g, k) * (1 - 1e-12));
     if (sum > CombinatorialLowerBound(g, k) * (1 + 1e-9)) ++above_lb0;
     if (bound > sum * (1 + 1e-6)) ++paths_add;
+    // Stage-forced tensors: forced below OPT although their hull is light.
+    const ForcedCrossing fc(g);
+    const std::vector<char> forced = fc.Forced(opt * 0.999);
+    for (int u = 0; u < g.num_nodes(); ++u) {
+      if (forced[u] && !(fc.hull()[u] > opt * 0.999)) ++stage_forced;
+    }
   }
-  EXPECT_GT(above_lb0, 30);  // Bound 1 sees communication
-  EXPECT_GT(paths_add, 30);  // Bound 2 adds the cuts along paths
+  EXPECT_GT(above_lb0, 30);     // Bound 1 sees communication
+  EXPECT_GT(paths_add, 30);     // Bound 2 adds the cuts along paths
+  EXPECT_GT(stage_forced, 30);  // and the stage search forces more tensors
 }
 
 TEST(ForcedCrossing, TrainingLikeGraphsNeverAboveBruteForce) {
@@ -147,6 +154,40 @@ TEST(ForcedCrossing, TrainingLikeGraphsNeverAboveBruteForce) {
       EXPECT_LE(ForcedCrossingLowerBound(g, k), opt * (1 + 1e-9))
           << "k " << k << " comm " << comm;
     }
+  }
+}
+
+TEST(ForcedCrossing, ALightHullThatMustHoldAHeavyHeadIsForced) {
+  // f0 -> f1 -> h -> g -> b1 -> b0, f1 read by b1, f0 by b0; w = 1 but
+  // w(h) = w(g) = 5, and h's tensor costs 100, so h and g share a stage.
+  // h(f1) = 12, h(f0) = 14. At T = 13 f1's hull fits a stage by work, but a
+  // stage holding it must read f0's tensor (2) from outside (holding f0 too
+  // would hold 14 of work) or cost more: f1 is forced, f0 by its hull.
+  const Graph g = testing::MakeGraph(testing::GraphProtoFromText(R"pb(
+    nodes { id: "f0" work: 1 comm: 2 }
+    nodes { id: "f1" work: 1 comm: 2 }
+    nodes { id: "h" work: 5 comm: 100 }
+    nodes { id: "g" work: 5 comm: 1 }
+    nodes { id: "b1" work: 1 comm: 1 }
+    nodes { id: "b0" work: 1 comm: 1 }
+    edges { src: "f0" dst: "f1" }
+    edges { src: "f1" dst: "h" }
+    edges { src: "h" dst: "g" }
+    edges { src: "g" dst: "b1" }
+    edges { src: "b1" dst: "b0" }
+    edges { src: "f1" dst: "b1" }
+    edges { src: "f0" dst: "b0" }
+  )pb"));
+  const ForcedCrossing fc(g);
+  EXPECT_DOUBLE_EQ(fc.hull()[1], 12);
+  const std::vector<char> forced = fc.Forced(13);
+  EXPECT_TRUE(forced[0]);
+  EXPECT_TRUE(forced[1]);
+  EXPECT_FALSE(forced[2]);  // h's hull is h and g: one stage holds it
+  for (int k = 1; k <= 4; ++k) {
+    EXPECT_LE(ForcedCrossingLowerBound(g, k),
+              *testing::BruteForceOptimum(g, k) * (1 + 1e-9))
+        << "k " << k;
   }
 }
 
