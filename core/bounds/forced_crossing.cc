@@ -16,6 +16,8 @@ namespace {
 constexpr int kMaxPaths = 32;
 // Search states per tensor when testing whether a stage can hold its hull.
 constexpr int64_t kStageForcedStates = 20'000;
+// Readers kept per tensor when counting extra reads (each costs searches).
+constexpr size_t kMaxApartReaders = 8;
 // Comparisons against a guess allow this relative slack in the permissive
 // direction (sums of works in another order differ in the last bits).
 constexpr double kSlack = 1e-9;
@@ -135,55 +137,87 @@ std::vector<double> ForcedCrossing::Sizes(
   return size;
 }
 
+bool ForcedCrossing::NoStageHolds(const std::vector<int>& nodes, double t,
+                                  const SolveContext* ctx) const {
+  if (stage_ == nullptr) return false;
+  // The nodes on a path between two of them.
+  std::vector<uint64_t> d(words_, 0), a(words_, 0);
+  for (int v : nodes) {
+    for (int i = 0; i < words_; ++i) {
+      d[i] |= desc_[static_cast<size_t>(v) * words_ + i];
+      a[i] |= anc_[static_cast<size_t>(v) * words_ + i];
+    }
+  }
+  std::vector<int> hull;
+  std::vector<char> in_set(graph_.num_nodes(), 0);
+  for (int i = 0; i < words_; ++i) {
+    for (uint64_t m = d[i] & a[i]; m != 0; m &= m - 1) {
+      hull.push_back(i * 64 + __builtin_ctzll(m));
+      in_set[hull.back()] = 1;
+    }
+  }
+  // Cheap answers first: the hull alone is such a stage, or too heavy.
+  const StageCost own = EvaluateNodeSet(graph_, in_set);
+  if (own.cost() < t * (1 + kSlack)) return false;
+  if (own.work >= t * (1 + kSlack)) return true;
+  ClusterStage::StageLimits limits;
+  limits.max_states = kStageForcedStates;
+  return stage_->SearchStage(hull, {}, t * (1 + kSlack), limits, ctx).status ==
+         ClusterStage::StageSearch::Status::kNone;
+}
+
 std::vector<char> ForcedCrossing::Forced(double t,
                                          const SolveContext* ctx) const {
   const Graph& g = graph_;
   const int n = g.num_nodes();
   std::vector<char> forced(n, 0);
-  std::vector<char> in_set(n, 0);
-  std::vector<uint64_t> row(words_);
   for (int u = 0; u < n; ++u) {
     if (g.successors(u).empty() || g.comm(u) == 0) continue;
     if (hull_[u] > t) {
       forced[u] = 1;
-      continue;
+    } else if (ctx == nullptr || !ctx->ShouldStop()) {
+      // A stage keeping u's tensor inside holds u and its readers.
+      std::vector<int> holder(g.successors(u).begin(), g.successors(u).end());
+      holder.push_back(u);
+      forced[u] = NoStageHolds(holder, t, ctx);
     }
-    if (stage_ == nullptr || (ctx != nullptr && ctx->ShouldStop())) continue;
-    // H(u) = desc*(u) n anc*(succ(u)).
-    std::fill(row.begin(), row.end(), 0);
-    for (int s : g.successors(u)) {
-      const uint64_t* a = &anc_[static_cast<size_t>(s) * words_];
-      for (int i = 0; i < words_; ++i) row[i] |= a[i];
-    }
-    const uint64_t* d = &desc_[static_cast<size_t>(u) * words_];
-    std::vector<int> hull;
-    for (int i = 0; i < words_; ++i) {
-      for (uint64_t m = row[i] & d[i]; m != 0; m &= m - 1) {
-        hull.push_back(i * 64 + __builtin_ctzll(m));
-      }
-    }
-    for (int v : hull) in_set[v] = 1;
-    const double own = EvaluateNodeSet(g, in_set).cost();
-    for (int v : hull) in_set[v] = 0;
-    if (own < t * (1 + kSlack)) continue;  // H(u) itself is such a stage
-    ClusterStage::StageLimits limits;
-    limits.max_states = kStageForcedStates;
-    forced[u] =
-        stage_->SearchStage(hull, {}, t * (1 + kSlack), limits, ctx).status ==
-        ClusterStage::StageSearch::Status::kNone;
   }
   return forced;
+}
+
+std::vector<int> ForcedCrossing::ExtraReads(double t,
+                                            const std::vector<char>& forced,
+                                            const SolveContext* ctx) const {
+  const Graph& g = graph_;
+  std::vector<int> extra(g.num_nodes(), 0);
+  for (int u = 0; u < g.num_nodes(); ++u) {
+    if (!forced[u] || g.successors(u).size() < 2) continue;
+    std::vector<int> apart = {u};
+    for (int r : g.successors(u)) {
+      if (apart.size() > kMaxApartReaders) break;
+      if (ctx != nullptr && ctx->ShouldStop()) return extra;
+      bool ok = true;
+      for (int x : apart) {
+        ok = ok && (PathWork(x, r) > t || NoStageHolds({x, r}, t, ctx));
+      }
+      if (ok) apart.push_back(r);
+    }
+    extra[u] = std::max(0, static_cast<int>(apart.size()) - 2);
+  }
+  return extra;
 }
 
 double ForcedCrossing::PathCutCost(const std::vector<int>& path,
                                    const std::vector<double>& size,
                                    const std::vector<char>& forced,
+                                   const std::vector<int>& extra_reads,
                                    double t) const {
   // Extra cost of a run boundary after path[i] (see Bound 2).
   auto cut = [&](size_t i) {
     const int u = path[i];
     if (!forced[u]) return 2 * graph_.comm(u);
-    if (far_hull_[u] > t && PathWork(path[i + 1], far_[u]) > t) {
+    if (extra_reads[u] == 0 && far_hull_[u] > t &&
+        PathWork(path[i + 1], far_[u]) > t) {
       return graph_.comm(u);
     }
     return 0.0;
@@ -223,13 +257,17 @@ bool ForcedCrossing::PathsRuleOut(double t, int k,
   const int n = g.num_nodes();
   const std::vector<char> forced = Forced(t, ctx);
   const std::vector<double> size = Sizes(t, forced);
-  double total = 0;  // W + 2 C(t): every charge lands in some stage
+  // W + 2 C(t) + the extra reads: every charge lands in some stage.
+  double total = 0;
   for (int v = 0; v < n; ++v) {
     if (size[v] > t * (1 + kSlack)) return true;  // its stage costs more
     total += size[v];
     if (forced[v] && !(far_hull_[v] > t)) total += g.comm(v);
   }
   const double capacity = k * t * (1 + kSlack);
+  if (total > capacity) return true;
+  const std::vector<int> extra_reads = ExtraReads(t, forced, ctx);
+  for (int v = 0; v < n; ++v) total += extra_reads[v] * g.comm(v);
   if (total > capacity) return true;
   std::vector<char> used(n, 0);
   std::vector<double> heaviest(n);
@@ -254,7 +292,7 @@ bool ForcedCrossing::PathsRuleOut(double t, int k,
     for (int v = end; v >= 0; v = previous[v]) path.push_back(v);
     std::reverse(path.begin(), path.end());
     for (int v : path) used[v] = 1;
-    total += PathCutCost(path, size, forced, t);
+    total += PathCutCost(path, size, forced, extra_reads, t);
     if (total > capacity) return true;
   }
   return false;

@@ -70,6 +70,14 @@ namespace pipecut {
 // share a stage with the costly head of the model (resnet50_training: the
 // bound rises from 165.9 to 178.8).
 //
+// Extra reads (Bound 2 only). Call x and y apart at T when no convex stage
+// holding both has f < T (its hull is too heavy, or the stage search finds
+// none). If a forced u and readers r_1..r_m are pairwise apart, they lie in
+// m + 1 distinct stages, and u's tensor costs (m + 1) c(u) in the sum, m - 1
+// reads more than Claim 1 counts; these are added to the total (charged to
+// no node's size). The path term of a forced tensor (a second read) is then
+// dropped, since its reader may be one of them.
+//
 // Memory limits only raise OPT. Hulls are exact (bitsets) for graphs of at
 // most kForcedCrossingMaxNodes nodes; above, h(u, s) >= w(u) + w(s) and h(u)
 // >= the max of those are used (lower bounds, so the claims hold) and Bound 2
@@ -95,15 +103,24 @@ class ForcedCrossing {
   bool PathsRuleOut(double t, int k, const SolveContext* ctx = nullptr) const;
   // forced[u]: u is forced at t, by its hull or by the stage search.
   std::vector<char> Forced(double t, const SolveContext* ctx = nullptr) const;
+  // For forced u, m - 1 for a greedy set of m readers pairwise apart and
+  // apart from u (0 when m <= 1).
+  std::vector<int> ExtraReads(double t, const std::vector<char>& forced,
+                              const SolveContext* ctx = nullptr) const;
 
  private:
   // h(x, y), or 0 when the bitsets were not built.
   double PathWork(int x, int y) const;
+  // Whether no convex stage holding the nodes has f < t (exact search,
+  // false when it gives up or without the bitsets).
+  bool NoStageHolds(const std::vector<int>& nodes, double t,
+                    const SolveContext* ctx) const;
   std::vector<double> Sizes(double t, const std::vector<char>& forced) const;
   // The cheapest split of `path` into runs of size <= t (+inf if none).
   double PathCutCost(const std::vector<int>& path,
                      const std::vector<double>& size,
-                     const std::vector<char>& forced, double t) const;
+                     const std::vector<char>& forced,
+                     const std::vector<int>& extra_reads, double t) const;
 
   const Graph& graph_;
   int words_ = 0;
