@@ -61,15 +61,17 @@ std::vector<double> ClusterCosts(const Graph& graph,
 // and either adds it, with every node on a path between it and S (S stays
 // convex), or excludes it for good.
 //
-// Why it is exact. (a) Some cheapest answer is weakly connected: if S is an
-// answer and A the component of G[S] holding the (connected) seed, A is
-// convex (a node on a path between two nodes of A lies in S and is joined
-// to them by that path), and as no edge joins A to S \ A, f(S) - f(A) =
-// w(S \ A) + the tensors only S \ A reads + c(out(S \ A)) >= 0, with no
-// more memory. (b) Every connected convex answer S* is reached: along the
-// branch that adds the neighbours in S* and excludes the others, S stays
-// inside S*; when no neighbour is undecided, S* \ S would have to touch S
-// through an excluded node, so S = S*, whose cost the state checks.
+// Why it is exact. (a) Some cheapest answer has a seed node in each of its
+// weakly connected components: if S is an answer and A the union of the
+// components of G[S] holding seed nodes, A is convex (a node on a path
+// between two nodes of A lies in S and is joined to them by that path), and
+// as no edge joins A to S \ A, f(S) - f(A) = w(S \ A) + the tensors only
+// S \ A reads + c(out(S \ A)) >= 0, with no more memory. (b) Every such
+// convex answer S* is reached: along the branch that adds the neighbours in
+// S* and excludes the others, S stays inside S*; when no neighbour is
+// undecided, a node of S* \ S would be joined to a seed node by a path in
+// S*, whose first node outside S is an undecided neighbour; so S = S*,
+// whose cost the state checks.
 // (c) The cut. Along a branch S only grows and excluded nodes stay out, so
 // w(S), c(p) for excluded p read by S and c(v) for v in S with an excluded
 // reader are terms of f(S') for every S' the branch reaches. An undecided

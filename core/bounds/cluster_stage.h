@@ -77,7 +77,7 @@ class ClusterStage {
     int64_t max_states = 1'000'000;
     absl::Time give_up_at = absl::InfiniteFuture();
   };
-  // Is there a convex S containing `seed` (weakly connected), none of the
+  // Is there a convex S containing `seed` (any nodes), none of the
   // `excluded` nodes (indexed by node; empty = none), with f(S) < t and
   // memory within the limit? Exact (the proof is in the .cc).
   StageSearch SearchStage(const std::vector<int>& seed,

@@ -18,6 +18,8 @@ constexpr int kMaxPaths = 32;
 constexpr int64_t kStageForcedStates = 20'000;
 // Readers kept per tensor when counting extra reads (each costs searches).
 constexpr size_t kMaxApartReaders = 8;
+// Partners tried per tensor when matching conflicting pairs.
+constexpr size_t kMaxPartners = 8;
 // Comparisons against a guess allow this relative slack in the permissive
 // direction (sums of works in another order differ in the last bits).
 constexpr double kSlack = 1e-9;
@@ -207,16 +209,67 @@ std::vector<int> ForcedCrossing::ExtraReads(double t,
   return extra;
 }
 
+double ForcedCrossing::PairedCrossings(double t,
+                                       const std::vector<char>& forced,
+                                       std::vector<char>& paired,
+                                       const SolveContext* ctx) const {
+  const Graph& g = graph_;
+  const int n = g.num_nodes();
+  paired.assign(n, 0);
+  if (stage_ == nullptr) return 0;
+  const auto open = [&](int u) {
+    return !forced[u] && !paired[u] && g.comm(u) > 0 &&
+           !g.successors(u).empty();
+  };
+  std::vector<int> tensors;
+  for (int u = 0; u < n; ++u) {
+    if (open(u)) tensors.push_back(u);
+  }
+  std::sort(tensors.begin(), tensors.end(), [&](int a, int b) {
+    return g.comm(a) > g.comm(b) || (g.comm(a) == g.comm(b) && a < b);
+  });
+  double total = 0;
+  for (int u : tensors) {
+    if (!open(u)) continue;
+    // Partners: u's readers, and the other producers its readers read.
+    std::vector<int> partners;
+    for (int r : g.successors(u)) {
+      if (open(r)) partners.push_back(r);
+      for (int v : g.predecessors(r)) {
+        if (v != u && open(v)) partners.push_back(v);
+      }
+    }
+    std::sort(partners.begin(), partners.end(), [&](int a, int b) {
+      return g.comm(a) > g.comm(b) || (g.comm(a) == g.comm(b) && a < b);
+    });
+    partners.erase(std::unique(partners.begin(), partners.end()),
+                   partners.end());
+    if (partners.size() > kMaxPartners) partners.resize(kMaxPartners);
+    for (int v : partners) {
+      if (ctx != nullptr && ctx->ShouldStop()) return total;
+      std::vector<int> both(g.successors(u).begin(), g.successors(u).end());
+      both.insert(both.end(), g.successors(v).begin(), g.successors(v).end());
+      both.push_back(u);
+      both.push_back(v);
+      if (NoStageHolds(both, t, ctx)) {
+        paired[u] = paired[v] = 1;
+        total += std::min(g.comm(u), g.comm(v));
+        break;
+      }
+    }
+  }
+  return total;
+}
+
 double ForcedCrossing::PathCutCost(const std::vector<int>& path,
                                    const std::vector<double>& size,
-                                   const std::vector<char>& forced,
-                                   const std::vector<int>& extra_reads,
-                                   double t) const {
+                                   const Charges& charges, double t) const {
   // Extra cost of a run boundary after path[i] (see Bound 2).
   auto cut = [&](size_t i) {
     const int u = path[i];
-    if (!forced[u]) return 2 * graph_.comm(u);
-    if (extra_reads[u] == 0 && far_hull_[u] > t &&
+    if (charges.paired[u]) return 0.0;
+    if (!charges.forced[u]) return 2 * graph_.comm(u);
+    if (charges.extra_reads[u] == 0 && far_hull_[u] > t &&
         PathWork(path[i + 1], far_[u]) > t) {
       return graph_.comm(u);
     }
@@ -255,9 +308,12 @@ bool ForcedCrossing::PathsRuleOut(double t, int k,
                                   const SolveContext* ctx) const {
   const Graph& g = graph_;
   const int n = g.num_nodes();
-  const std::vector<char> forced = Forced(t, ctx);
+  Charges charges;
+  charges.forced = Forced(t, ctx);
+  const std::vector<char>& forced = charges.forced;
   const std::vector<double> size = Sizes(t, forced);
-  // W + 2 C(t) + the extra reads: every charge lands in some stage.
+  // W + 2 C(t), the extra reads and the paired crossings: every charge
+  // lands in some stage.
   double total = 0;
   for (int v = 0; v < n; ++v) {
     if (size[v] > t * (1 + kSlack)) return true;  // its stage costs more
@@ -266,8 +322,9 @@ bool ForcedCrossing::PathsRuleOut(double t, int k,
   }
   const double capacity = k * t * (1 + kSlack);
   if (total > capacity) return true;
-  const std::vector<int> extra_reads = ExtraReads(t, forced, ctx);
-  for (int v = 0; v < n; ++v) total += extra_reads[v] * g.comm(v);
+  charges.extra_reads = ExtraReads(t, forced, ctx);
+  for (int v = 0; v < n; ++v) total += charges.extra_reads[v] * g.comm(v);
+  total += 2 * PairedCrossings(t, forced, charges.paired, ctx);
   if (total > capacity) return true;
   std::vector<char> used(n, 0);
   std::vector<double> heaviest(n);
@@ -292,7 +349,7 @@ bool ForcedCrossing::PathsRuleOut(double t, int k,
     for (int v = end; v >= 0; v = previous[v]) path.push_back(v);
     std::reverse(path.begin(), path.end());
     for (int v : path) used[v] = 1;
-    total += PathCutCost(path, size, forced, extra_reads, t);
+    total += PathCutCost(path, size, charges, t);
     if (total > capacity) return true;
   }
   return false;

@@ -78,6 +78,14 @@ namespace pipecut {
 // no node's size). The path term of a forced tensor (a second read) is then
 // dropped, since its reader may be one of them.
 //
+// Conflicting pairs (Bound 2 only). Let u and v be tensors not forced whose
+// holders (a tensor with its readers) share a node: v is a reader of u, or
+// they share a reader. If neither crossed, each holder would lie in one
+// stage, the same one (the shared node's), so if
+// no stage below T holds both, one of them crosses: 2 min(c(u), c(v)) in the
+// sum. Pairs are matched greedily, disjoint, by decreasing cost; a matched
+// tensor's cut on a path is then charged nothing (it may be the one paid).
+//
 // Memory limits only raise OPT. Hulls are exact (bitsets) for graphs of at
 // most kForcedCrossingMaxNodes nodes; above, h(u, s) >= w(u) + w(s) and h(u)
 // >= the max of those are used (lower bounds, so the claims hold) and Bound 2
@@ -107,6 +115,11 @@ class ForcedCrossing {
   // apart from u (0 when m <= 1).
   std::vector<int> ExtraReads(double t, const std::vector<char>& forced,
                               const SolveContext* ctx = nullptr) const;
+  // The greedy matching of conflicting pairs: sum of min(c(u), c(v)) over
+  // the pairs; paired[u] marks their tensors.
+  double PairedCrossings(double t, const std::vector<char>& forced,
+                         std::vector<char>& paired,
+                         const SolveContext* ctx = nullptr) const;
 
  private:
   // h(x, y), or 0 when the bitsets were not built.
@@ -117,10 +130,14 @@ class ForcedCrossing {
                     const SolveContext* ctx) const;
   std::vector<double> Sizes(double t, const std::vector<char>& forced) const;
   // The cheapest split of `path` into runs of size <= t (+inf if none).
+  struct Charges {
+    std::vector<char> forced;
+    std::vector<int> extra_reads;
+    std::vector<char> paired;
+  };
   double PathCutCost(const std::vector<int>& path,
-                     const std::vector<double>& size,
-                     const std::vector<char>& forced,
-                     const std::vector<int>& extra_reads, double t) const;
+                     const std::vector<double>& size, const Charges& charges,
+                     double t) const;
 
   const Graph& graph_;
   int words_ = 0;

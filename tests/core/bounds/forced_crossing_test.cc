@@ -109,7 +109,8 @@ TEST(ForcedCrossing, TrainingLikeGraphBeatsTheOtherCheapBounds) {
 }
 
 TEST(ForcedCrossing, NeverAboveBruteForce) {
-  int above_lb0 = 0, paths_add = 0, stage_forced = 0, extra_reads = 0;
+  int above_lb0 = 0, paths_add = 0, stage_forced = 0, extra_reads = 0,
+      pairs = 0;
   for (uint64_t seed = 0; seed < 400; ++seed) {
     const int n = 3 + static_cast<int>(seed % 6);  // 3..8
     const int k = 1 + static_cast<int>(seed % 4);  // 1..4
@@ -139,11 +140,14 @@ TEST(ForcedCrossing, NeverAboveBruteForce) {
       if (forced[u] && !(fc.hull()[u] > opt * 0.999)) ++stage_forced;
     }
     for (int extra : fc.ExtraReads(opt * 0.999, forced)) extra_reads += extra;
+    std::vector<char> paired;
+    if (fc.PairedCrossings(opt * 0.999, forced, paired) > 0) ++pairs;
   }
   EXPECT_GT(above_lb0, 30);     // Bound 1 sees communication
   EXPECT_GT(paths_add, 30);     // Bound 2 adds the cuts along paths
   EXPECT_GT(stage_forced, 30);  // and the stage search forces more tensors
   EXPECT_GT(extra_reads, 10);   // some read by several stages apart
+  EXPECT_GT(pairs, 10);         // and some pairs of tensors conflict
 }
 
 TEST(ForcedCrossing, TrainingLikeGraphsNeverAboveBruteForce) {
