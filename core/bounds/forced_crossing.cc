@@ -15,7 +15,7 @@ namespace {
 // Paths examined per guess by Bound 2.
 constexpr int kMaxPaths = 32;
 // Search states per tensor when testing whether a stage can hold its hull.
-constexpr int64_t kStageForcedStates = 20'000;
+constexpr int64_t kStageForcedStates = 2'000;
 // Readers kept per tensor when counting extra reads (each costs searches).
 constexpr size_t kMaxApartReaders = 8;
 // Partners tried per tensor when matching conflicting pairs.
@@ -139,9 +139,13 @@ std::vector<double> ForcedCrossing::Sizes(
   return size;
 }
 
-bool ForcedCrossing::NoStageHolds(const std::vector<int>& nodes, double t,
+bool ForcedCrossing::NoStageHolds(const std::tuple<int, int, int>& key,
+                                  const std::vector<int>& nodes, double t,
                                   const SolveContext* ctx) const {
   if (stage_ == nullptr) return false;
+  Settled& settled = settled_[key];
+  if (t <= settled.none_below) return true;
+  if (t >= settled.held_from) return false;
   // The nodes on a path between two of them.
   std::vector<uint64_t> d(words_, 0), a(words_, 0);
   for (int v : nodes) {
@@ -160,12 +164,23 @@ bool ForcedCrossing::NoStageHolds(const std::vector<int>& nodes, double t,
   }
   // Cheap answers first: the hull alone is such a stage, or too heavy.
   const StageCost own = EvaluateNodeSet(graph_, in_set);
-  if (own.cost() < t * (1 + kSlack)) return false;
-  if (own.work >= t * (1 + kSlack)) return true;
-  ClusterStage::StageLimits limits;
-  limits.max_states = kStageForcedStates;
-  return stage_->SearchStage(hull, {}, t * (1 + kSlack), limits, ctx).status ==
-         ClusterStage::StageSearch::Status::kNone;
+  bool none = false;
+  if (own.work >= t * (1 + kSlack)) {
+    none = true;
+  } else if (own.cost() >= t * (1 + kSlack)) {
+    ClusterStage::StageLimits limits;
+    limits.max_states = kStageForcedStates;
+    const ClusterStage::StageSearch::Status status =
+        stage_->SearchStage(hull, {}, t * (1 + kSlack), limits, ctx).status;
+    if (status == ClusterStage::StageSearch::Status::kStopped) return false;
+    none = status == ClusterStage::StageSearch::Status::kNone;
+  }
+  if (none) {
+    settled.none_below = std::max(settled.none_below, t);
+  } else {
+    settled.held_from = std::min(settled.held_from, t);
+  }
+  return none;
 }
 
 std::vector<char> ForcedCrossing::Forced(double t,
@@ -181,7 +196,7 @@ std::vector<char> ForcedCrossing::Forced(double t,
       // A stage keeping u's tensor inside holds u and its readers.
       std::vector<int> holder(g.successors(u).begin(), g.successors(u).end());
       holder.push_back(u);
-      forced[u] = NoStageHolds(holder, t, ctx);
+      forced[u] = NoStageHolds({u, -1, -1}, holder, t, ctx);
     }
   }
   return forced;
@@ -200,7 +215,8 @@ std::vector<int> ForcedCrossing::ExtraReads(double t,
       if (ctx != nullptr && ctx->ShouldStop()) return extra;
       bool ok = true;
       for (int x : apart) {
-        ok = ok && (PathWork(x, r) > t || NoStageHolds({x, r}, t, ctx));
+        ok = ok &&
+             (PathWork(x, r) > t || NoStageHolds({x, r, -1}, {x, r}, t, ctx));
       }
       if (ok) apart.push_back(r);
     }
@@ -251,7 +267,7 @@ double ForcedCrossing::PairedCrossings(double t,
       both.insert(both.end(), g.successors(v).begin(), g.successors(v).end());
       both.push_back(u);
       both.push_back(v);
-      if (NoStageHolds(both, t, ctx)) {
+      if (NoStageHolds({u, v, 0}, both, t, ctx)) {
         paired[u] = paired[v] = 1;
         total += std::min(g.comm(u), g.comm(v));
         break;

@@ -6,8 +6,10 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "core/bounds/bound_rounding.h"
 #include "core/bounds/cluster_stage.h"
 #include "core/graph/graph.h"
@@ -92,6 +94,7 @@ namespace pipecut {
 // charges forced path tensors nothing.
 inline constexpr int kForcedCrossingMaxNodes = 8192;
 
+// Not thread-safe (a cache of search results is kept across guesses).
 class ForcedCrossing {
  public:
   explicit ForcedCrossing(const Graph& graph);
@@ -125,8 +128,10 @@ class ForcedCrossing {
   // h(x, y), or 0 when the bitsets were not built.
   double PathWork(int x, int y) const;
   // Whether no convex stage holding the nodes has f < t (exact search,
-  // false when it gives up or without the bitsets).
-  bool NoStageHolds(const std::vector<int>& nodes, double t,
+  // false when it gives up or without the bitsets). `key` names the node
+  // set for the cache: bisection asks about the same sets at nearby guesses.
+  bool NoStageHolds(const std::tuple<int, int, int>& key,
+                    const std::vector<int>& nodes, double t,
                     const SolveContext* ctx) const;
   std::vector<double> Sizes(double t, const std::vector<char>& forced) const;
   // The cheapest split of `path` into runs of size <= t (+inf if none).
@@ -145,6 +150,15 @@ class ForcedCrossing {
   std::vector<double> hull_, far_hull_;
   std::vector<int> far_;
   std::unique_ptr<ClusterStage> stage_;  // null without the bitsets
+  // What the stage search settled per node set, across guesses: no stage
+  // below `none_below` holds it (so none below any smaller guess), and one
+  // below `held_from` does or the search gave up there (larger guesses are
+  // then not searched again: a weaker answer, never a wrong one).
+  struct Settled {
+    double none_below = -std::numeric_limits<double>::infinity();
+    double held_from = std::numeric_limits<double>::infinity();
+  };
+  mutable absl::flat_hash_map<std::tuple<int, int, int>, Settled> settled_;
 };
 
 // Bound 1, then Bound 2 by bisection between it and min(upper_bound, W) to
