@@ -175,4 +175,22 @@ bool IsConvex(const std::vector<char>& in_set,
   return true;
 }
 
+double BruteForceCheapestConvexSet(
+    const Graph& graph, int64_t memory_limit,
+    const std::function<bool(const std::vector<char>& in_set,
+                             const StageCost& cost)>& keep) {
+  const int n = graph.num_nodes();
+  const auto reach = Reachability(graph);
+  double best = std::numeric_limits<double>::infinity();
+  for (int mask = 1; mask < (1 << n); ++mask) {
+    std::vector<char> in_set(n);
+    for (int v = 0; v < n; ++v) in_set[v] = (mask >> v) & 1;
+    const StageCost cost = EvaluateNodeSet(graph, in_set);
+    if (memory_limit > 0 && cost.memory > memory_limit) continue;
+    if (!keep(in_set, cost) || !IsConvex(in_set, reach)) continue;
+    best = std::min(best, cost.cost());
+  }
+  return best;
+}
+
 }  // namespace pipecut::testing

@@ -2,10 +2,12 @@
 #define PIPECUT_TESTS_TESTING_TEST_GRAPHS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/cost/partition_cost.h"
 #include "core/graph/graph.h"
 #include "pipecut/v1/graph.pb.h"
 
@@ -47,6 +49,14 @@ std::vector<std::vector<char>> Reachability(const Graph& graph);
 // two of its nodes.
 bool IsConvex(const std::vector<char>& in_set,
               const std::vector<std::vector<char>>& reach);
+
+// min f(S) over the non-empty convex node sets S within the memory limit
+// (0 = none) that `keep` accepts, by enumerating every subset (keep n small);
+// infinity if there is none.
+double BruteForceCheapestConvexSet(
+    const Graph& graph, int64_t memory_limit,
+    const std::function<bool(const std::vector<char>& in_set,
+                             const StageCost& cost)>& keep);
 
 // The testbed directory ($PIPECUT_TESTBED or ../shared/testbed beside the
 // repository); nullopt when absent.

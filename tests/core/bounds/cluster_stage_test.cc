@@ -38,23 +38,17 @@ std::vector<char> Hull(const std::vector<int>& seed,
 double BruteForceCheapestStage(const Graph& graph, const std::vector<int>& seed,
                                const std::vector<char>& excluded,
                                int64_t memory_limit) {
-  const int n = graph.num_nodes();
-  const auto reach = testing::Reachability(graph);
-  double best = std::numeric_limits<double>::infinity();
-  for (int mask = 1; mask < (1 << n); ++mask) {
-    std::vector<char> in_set(n);
-    bool ok = true;
-    for (int v = 0; v < n; ++v) {
-      in_set[v] = (mask >> v) & 1;
-      if (in_set[v] && excluded[v]) ok = false;
-    }
-    for (int v : seed) ok = ok && in_set[v];
-    if (!ok || !testing::IsConvex(in_set, reach)) continue;
-    const StageCost cost = EvaluateNodeSet(graph, in_set);
-    if (memory_limit > 0 && cost.memory > memory_limit) continue;
-    best = std::min(best, cost.cost());
-  }
-  return best;
+  return testing::BruteForceCheapestConvexSet(
+      graph, memory_limit,
+      [&](const std::vector<char>& in_set, const StageCost&) {
+        for (int v = 0; v < graph.num_nodes(); ++v) {
+          if (in_set[v] && excluded[v]) return false;
+        }
+        for (int v : seed) {
+          if (!in_set[v]) return false;
+        }
+        return true;
+      });
 }
 
 struct Case {

@@ -17,19 +17,11 @@ using Status = HeavyStageResult::Status;
 // limit), by enumerating every subset; infinity if there is none.
 double BruteForceCheapestHeavyStage(const Graph& graph, double min_work,
                                     int64_t memory_limit) {
-  const int n = graph.num_nodes();
-  const auto reach = testing::Reachability(graph);
-  double best = std::numeric_limits<double>::infinity();
-  for (int mask = 1; mask < (1 << n); ++mask) {
-    std::vector<char> in_set(n);
-    for (int v = 0; v < n; ++v) in_set[v] = (mask >> v) & 1;
-    const StageCost cost = EvaluateNodeSet(graph, in_set);
-    if (cost.work < min_work) continue;
-    if (memory_limit > 0 && cost.memory > memory_limit) continue;
-    if (!testing::IsConvex(in_set, reach)) continue;
-    best = std::min(best, cost.cost());
-  }
-  return best;
+  return testing::BruteForceCheapestConvexSet(
+      graph, memory_limit,
+      [&](const std::vector<char>&, const StageCost& cost) {
+        return cost.work >= min_work;
+      });
 }
 
 HeavyStageResult Search(const Graph& graph, double min_work, double threshold,
