@@ -83,10 +83,12 @@ namespace pipecut {
 // Conflicting pairs (Bound 2 only). Let u and v be tensors not forced whose
 // holders (a tensor with its readers) share a node: v is a reader of u, or
 // they share a reader. If neither crossed, each holder would lie in one
-// stage, the same one (the shared node's), so if
-// no stage below T holds both, one of them crosses: 2 min(c(u), c(v)) in the
-// sum. Pairs are matched greedily, disjoint, by decreasing cost; a matched
-// tensor's cut on a path is then charged nothing (it may be the one paid).
+// stage, the same one (the shared node's), so if no stage below T holds
+// both, one of them crosses: 2 min(c(u), c(v)) in the sum. Pairs are matched
+// greedily, disjoint, by decreasing cost; a matched tensor's cut on a path
+// is then charged nothing (it may be the one paid). The stage searches are
+// capped (a search that gives up proves nothing) and cached per node set
+// across guesses.
 //
 // Memory limits only raise OPT. Hulls are exact (bitsets) for graphs of at
 // most kForcedCrossingMaxNodes nodes; above, h(u, s) >= w(u) + w(s) and h(u)
