@@ -41,7 +41,7 @@ namespace pipecut {
 // with everything it reads or the cost of reading it.
 //
 // Runs on graphs of at most kClusterStageMaxNodes nodes (hull bitsets take
-// n^2 / 32 bytes).
+// n^2 / 4 bytes).
 inline constexpr int kClusterStageMaxNodes = 8192;
 
 class ClusterStage {
@@ -59,7 +59,7 @@ class ClusterStage {
     kGaveUp,      // a search hit its limits; nothing is claimed
     kStopped,
   };
-  // Searches the clusters at t, heaviest first, until one is refuted.
+  // Searches the clusters at t, costliest first, until one is refuted.
   Outcome Probe(double t, int64_t max_states_per_cluster, absl::Time give_up_at,
                 const SolveContext* ctx = nullptr) const;
 
