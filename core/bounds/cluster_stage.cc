@@ -369,6 +369,18 @@ std::vector<std::vector<int>> ClusterStage::Clusters(double t) const {
   return clusters;
 }
 
+std::vector<int> ClusterStage::Hull(const std::vector<int>& nodes) const {
+  const std::vector<uint64_t> d = RowUnion(desc_, nodes);
+  const std::vector<uint64_t> a = RowUnion(anc_, nodes);
+  std::vector<int> hull;
+  for (int i = 0; i < words_; ++i) {
+    for (uint64_t m = d[i] & a[i]; m != 0; m &= m - 1) {
+      hull.push_back(i * 64 + __builtin_ctzll(m));
+    }
+  }
+  return hull;
+}
+
 ClusterStage::StageSearch ClusterStage::SearchStage(
     const std::vector<int>& seed, const std::vector<char>& excluded, double t,
     const StageLimits& limits, const SolveContext* ctx) const {

@@ -66,6 +66,18 @@ class ClusterStage {
   // The clusters at t, each a sorted list of nodes, by the rules (1)-(2).
   std::vector<std::vector<int>> Clusters(double t) const;
 
+  // hull(nodes) = desc*(nodes) n anc*(nodes), sorted.
+  std::vector<int> Hull(const std::vector<int>& nodes) const;
+  // The ClosureBitsets rows of v (v and its descendants, or ancestors), of
+  // words() words each.
+  int words() const { return words_; }
+  const uint64_t* desc_row(int v) const {
+    return &desc_[static_cast<size_t>(v) * words_];
+  }
+  const uint64_t* anc_row(int v) const {
+    return &anc_[static_cast<size_t>(v) * words_];
+  }
+
   struct StageSearch {
     enum class Status { kFound, kNone, kGaveUp, kStopped };
     Status status = Status::kStopped;

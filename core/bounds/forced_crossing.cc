@@ -6,11 +6,13 @@
 #include <utility>
 
 #include "core/bounds/bound_rounding.h"
-#include "core/bounds/closure_work.h"
 #include "core/cost/partition_cost.h"
 
 namespace pipecut {
 namespace {
+
+static_assert(kForcedCrossingMaxNodes <= kClusterStageMaxNodes,
+              "the stage search must take every graph that gets bitsets");
 
 // Paths examined per guess by Bound 2.
 constexpr int kMaxPaths = 32;
@@ -50,31 +52,29 @@ ForcedCrossing::ForcedCrossing(const Graph& g)
       far_(g.num_nodes(), -1) {
   const int n = g.num_nodes();
   if (n <= kForcedCrossingMaxNodes) {
-    words_ = (n + 63) / 64;
-    desc_ = ClosureBitsets(g, false);
-    anc_ = ClosureBitsets(g, true);
-    if (g.has_communication()) stage_ = std::make_unique<ClusterStage>(g, 0);
+    stage_ = std::make_unique<ClusterStage>(g, 0);
   }
-  std::vector<uint64_t> row(words_);
+  const int words = stage_ ? stage_->words() : 0;
+  std::vector<uint64_t> row(words);
   for (int u = 0; u < n; ++u) {
     if (g.successors(u).empty() || g.comm(u) == 0) continue;
     std::fill(row.begin(), row.end(), 0);
     for (int s : g.successors(u)) {
-      const double one = desc_.empty() ? g.work(u) + g.work(s) : PathWork(u, s);
+      const double one = stage_ ? PathWork(u, s) : g.work(u) + g.work(s);
       if (far_[u] < 0 || one > far_hull_[u]) {
         far_[u] = s;
         far_hull_[u] = one;
       }
-      if (desc_.empty()) continue;
-      const uint64_t* a = &anc_[static_cast<size_t>(s) * words_];
-      for (int i = 0; i < words_; ++i) row[i] |= a[i];
+      if (!stage_) continue;
+      const uint64_t* a = stage_->anc_row(s);
+      for (int i = 0; i < words; ++i) row[i] |= a[i];
     }
-    if (desc_.empty()) {
+    if (!stage_) {
       hull_[u] = far_hull_[u];
       continue;
     }
-    const uint64_t* d = &desc_[static_cast<size_t>(u) * words_];
-    for (int i = 0; i < words_; ++i) {
+    const uint64_t* d = stage_->desc_row(u);
+    for (int i = 0; i < words; ++i) {
       for (uint64_t m = row[i] & d[i]; m != 0; m &= m - 1) {
         hull_[u] += g.work(i * 64 + __builtin_ctzll(m));
       }
@@ -85,11 +85,11 @@ ForcedCrossing::ForcedCrossing(const Graph& g)
 ForcedCrossing::~ForcedCrossing() = default;
 
 double ForcedCrossing::PathWork(int x, int y) const {
-  if (desc_.empty()) return 0;
-  const uint64_t* d = &desc_[static_cast<size_t>(x) * words_];
-  const uint64_t* a = &anc_[static_cast<size_t>(y) * words_];
+  if (!stage_) return 0;
+  const uint64_t* d = stage_->desc_row(x);
+  const uint64_t* a = stage_->anc_row(y);
   double sum = 0;
-  for (int i = 0; i < words_; ++i) {
+  for (int i = 0; i < stage_->words(); ++i) {
     for (uint64_t m = d[i] & a[i]; m != 0; m &= m - 1) {
       sum += graph_.work(i * 64 + __builtin_ctzll(m));
     }
@@ -146,22 +146,9 @@ bool ForcedCrossing::NoStageHolds(const std::tuple<int, int, int>& key,
   Settled& settled = settled_[key];
   if (t <= settled.none_below) return true;
   if (t >= settled.held_from) return false;
-  // The nodes on a path between two of them.
-  std::vector<uint64_t> d(words_, 0), a(words_, 0);
-  for (int v : nodes) {
-    for (int i = 0; i < words_; ++i) {
-      d[i] |= desc_[static_cast<size_t>(v) * words_ + i];
-      a[i] |= anc_[static_cast<size_t>(v) * words_ + i];
-    }
-  }
-  std::vector<int> hull;
+  const std::vector<int> hull = stage_->Hull(nodes);
   std::vector<char> in_set(graph_.num_nodes(), 0);
-  for (int i = 0; i < words_; ++i) {
-    for (uint64_t m = d[i] & a[i]; m != 0; m &= m - 1) {
-      hull.push_back(i * 64 + __builtin_ctzll(m));
-      in_set[hull.back()] = 1;
-    }
-  }
+  for (int v : hull) in_set[v] = 1;
   // Cheap answers first: the hull alone is such a stage, or too heavy.
   const StageCost own = EvaluateNodeSet(graph_, in_set);
   bool none = false;

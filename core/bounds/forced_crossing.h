@@ -147,11 +147,11 @@ class ForcedCrossing {
                      double t) const;
 
   const Graph& graph_;
-  int words_ = 0;
-  std::vector<uint64_t> desc_, anc_;  // empty above kForcedCrossingMaxNodes
   std::vector<double> hull_, far_hull_;
   std::vector<int> far_;
-  std::unique_ptr<ClusterStage> stage_;  // null without the bitsets
+  // Holds the closure bitsets and runs the stage searches; null above
+  // kForcedCrossingMaxNodes.
+  std::unique_ptr<ClusterStage> stage_;
   // What the stage search settled per node set, across guesses: no stage
   // below `none_below` holds it (so none below any smaller guess), and one
   // below `held_from` does or the search gave up there (larger guesses are
