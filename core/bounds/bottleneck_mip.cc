@@ -62,7 +62,7 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
     if (ceiling - lo <= 1e-4 * ceiling) return false;   // gave up above
     HeavyStageParams params;
     // Shaved so that rounding in the sum of W cannot exclude S*.
-    params.min_work = graph.total_work() / k_ * (1 - 1e-12);
+    params.min_value = graph.total_work() / k_ * (1 - 1e-12);
     params.threshold = std::min(lo + step, 0.5 * (lo + ceiling));
     params.memory_limit = options_.memory_limit_bytes;
     params.max_states = std::numeric_limits<int64_t>::max();  // time decides
@@ -71,7 +71,7 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
     give_ups =
         result.status == HeavyStageResult::Status::kGaveUp ? give_ups + 1 : 0;
     PIPECUT_LOG(Info) << name()
-                      << ": convex sets of work >= " << params.min_work
+                      << ": convex sets of work >= " << params.min_value
                       << " costing below " << params.threshold << ": "
                       << OutcomeName(result.status) << " (" << result.states
                       << " states)";

@@ -1,6 +1,8 @@
 #include "core/bounds/heavy_stage_search.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <queue>
 #include <utility>
 #include <vector>
@@ -65,9 +67,20 @@ class HeavyStageSearch {
       }
     }
     mark_.assign(n, 0);
-    suffix_work_.assign(n + 1, 0);
+    value_.resize(n);
+    for (int i = 0; i < n; ++i) {
+      value_[i] = params.value.empty() ? graph.work(order_[i])
+                                       : params.value[order_[i]];
+    }
+    suffix_value_.assign(n + 1, 0);
+    suffix_ratio_.assign(n + 1, 0);
     for (int i = n - 1; i >= 0; --i) {
-      suffix_work_[i] = suffix_work_[i + 1] + graph.work(order_[i]);
+      suffix_value_[i] = suffix_value_[i + 1] + value_[i];
+      const double work = graph.work(order_[i]);
+      const double ratio = value_[i] <= 0 ? 0
+                           : work > 0     ? value_[i] / work
+                                      : std::numeric_limits<double>::infinity();
+      suffix_ratio_[i] = std::max(suffix_ratio_[i + 1], ratio);
     }
     in_s_.assign(n, 0);
     reach_.assign(n, 0);
@@ -94,9 +107,16 @@ class HeavyStageSearch {
   }
 
  private:
-  // Whether a branch whose sums are these can still hold an answer.
-  bool Promising(double lb, double ws) const {
-    return lb + std::max(0.0, params_.min_work - ws) < params_.threshold;
+  // Whether a branch whose sums are these, with the nodes from position
+  // `next` on undecided, can still hold an answer (the header's rule).
+  bool Promising(double lb, double vs, int next) const {
+    const double room = params_.threshold - lb;
+    if (room <= 0) return false;
+    if (vs >= params_.min_value) return true;
+    if (vs + suffix_value_[next] < params_.min_value) return false;
+    // The work added is below `room`, so its value is below ratio * room.
+    const double ratio = suffix_ratio_[next];
+    return std::isinf(ratio) || vs + ratio * room > params_.min_value;
   }
 
   bool OutOfBudget() {
@@ -111,14 +131,13 @@ class HeavyStageSearch {
 
   // Nodes 0..i-1 of the order are decided.
   bool Visit(int i) {
-    if (ws_ >= params_.min_work && lb_ + open_cost_ < params_.threshold) {
+    if (vs_ >= params_.min_value && lb_ + open_cost_ < params_.threshold) {
       RecordAnswer();
       return true;
     }
     const int n = static_cast<int>(order_.size());
-    if (i == n || !Promising(lb_, ws_) ||
-        ws_ + suffix_work_[i] < params_.min_work || OutOfBudget() ||
-        !Promising(lb_ + PendingCost(i), ws_)) {
+    if (i == n || !Promising(lb_, vs_, i) || OutOfBudget() ||
+        !Promising(lb_ + PendingCost(i), vs_, i)) {
       return false;
     }
     bool blocked = false;  // a left-out node reachable from S precedes i
@@ -180,8 +199,8 @@ class HeavyStageSearch {
     for (int p : preds_[i]) {
       if (!in_s_[p] && readers_in_s_[p] == 0) add += graph_.comm(order_[p]);
     }
-    if (!Promising(lb_ + add, ws_ + graph_.work(v))) return false;
-    const double saved_lb = lb_, saved_ws = ws_, saved_open = open_cost_;
+    if (!Promising(lb_ + add, vs_ + value_[i], i + 1)) return false;
+    const double saved_lb = lb_, saved_vs = vs_, saved_open = open_cost_;
     const int64_t saved_memory = memory_;
     for (int p : preds_[i]) {
       if (!in_s_[p]) {
@@ -192,7 +211,7 @@ class HeavyStageSearch {
     }
     if (last_reader_[i] >= 0) open_cost_ += graph_.comm(v);
     lb_ += add;
-    ws_ += graph_.work(v);
+    vs_ += value_[i];
     memory_ += graph_.memory(v);
     in_s_[i] = 1;
     reach_[i] = 1;
@@ -206,7 +225,7 @@ class HeavyStageSearch {
       if (!in_s_[p]) --readers_in_s_[p];
     }
     lb_ = saved_lb;
-    ws_ = saved_ws;
+    vs_ = saved_vs;
     open_cost_ = saved_open;
     memory_ = saved_memory;
     return false;
@@ -224,7 +243,7 @@ class HeavyStageSearch {
       }
     }
     reach_[i] = reached ? 1 : 0;
-    const bool found = Promising(lb_, ws_) && Visit(i + 1);
+    const bool found = Promising(lb_, vs_, i + 1) && Visit(i + 1);
     if (found) return true;
     reach_[i] = 0;
     for (size_t j = mark; j < died_.size(); ++j) dead_[died_[j]] = 0;
@@ -247,7 +266,9 @@ class HeavyStageSearch {
   std::vector<int> order_;
   std::vector<std::vector<int>> preds_, succs_;  // in order positions
   std::vector<int> last_reader_;                 // order position, -1 for sinks
-  std::vector<double> suffix_work_;
+  std::vector<double> value_;                    // in order positions
+  std::vector<double> suffix_value_;             // of positions i..n-1
+  std::vector<double> suffix_ratio_;             // max value / work over them
   std::vector<char> in_s_, reach_, dead_;
   std::vector<int> readers_in_s_;
   std::vector<int> died_;      // nodes of S made dead, undone branch by branch
@@ -255,7 +276,7 @@ class HeavyStageSearch {
   std::vector<int64_t> mark_;  // PendingCost's stamps
   int64_t stamp_ = 0;
   double lb_ = 0;  // w(S) + c(in(S)) + c(S's tensors a left-out node reads)
-  double ws_ = 0;  // w(S)
+  double vs_ = 0;  // value(S)
   double open_cost_ = 0;  // c(S's other tensors with an undecided reader)
   int64_t memory_ = 0;
   bool stopped_ = false, gave_up_ = false;

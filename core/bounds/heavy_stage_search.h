@@ -5,15 +5,19 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "core/graph/graph.h"
 #include "core/solve/solve_context.h"
 
 namespace pipecut {
 
 struct HeavyStageParams {
-  // The question: is there a convex set S with w(S) >= min_work and
+  // The question: is there a convex set S with value(S) >= min_value and
   // f(S) < threshold (and memory(S) <= memory_limit when that is > 0)?
-  double min_work = 0;
+  // value(S) sums `value` (one entry >= 0 per node, outliving the search)
+  // over S, or the work when `value` is empty.
+  double min_value = 0;
+  absl::Span<const double> value;
   double threshold = 0;
   int64_t memory_limit = 0;
   // Give up (kGaveUp) past this many search states or this time, and at
@@ -42,7 +46,8 @@ struct HeavyStageResult {
 //
 // Why the bound is valid: the heaviest stage S* of an optimal partition is
 // convex, has w(S*) >= W/k (the k stages share W) and f(S*) <= OPT. So if
-// no convex S with w(S) >= W/k has f(S) < t, then OPT >= t.
+// no convex S with w(S) >= W/k has f(S) < t, then OPT >= t. With other
+// values it prices the stage-cover LP's columns (stage_cover_lp.h).
 //
 // Why the search is exact. Nodes are decided in one topological order, each
 // either taken into S or left out for good. A node may be taken only if no
@@ -52,11 +57,14 @@ struct HeavyStageResult {
 // come earlier and are decided (a left-out one is read from outside for
 // good); and c(y) for the nodes y of S with a left-out successor (y is in
 // out(S) for good). Their sum lb <= f(S') for every S' completing the
-// branch, and w(S') - w(S) more work at least must still be taken, so a
-// branch with lb + max(0, min_work - w(S)) >= t holds no answer; nor does
+// branch. A completion S' adds the value of undecided nodes only, at most
+// rho = max value(v) / w(v) over them per unit of work, and its work
+// w(S') - w(S) <= f(S') - lb < t - lb; so a branch with value(S) +
+// min(rho (t - lb), value of the undecided nodes) <= min_value holds no
+// answer (with value = work, rho <= 1: lb + min_value - w(S) >= t). Nor does
 // one where adding the communication still to come (a look-ahead over the
 // tensors of S with undecided readers, proved where it is computed) reaches
-// t. A branch whose set already weighs min_work is also checked as it
+// t. A branch whose set already has min_value is also checked as it
 // stands (the rest left out): its cost is lb plus the nodes of S with
 // undecided successors.
 HeavyStageResult SearchHeavyStage(const Graph& graph,

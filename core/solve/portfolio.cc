@@ -12,6 +12,7 @@
 #include "core/bounds/prefix_cut.h"
 #include "core/bounds/salbp_bound.h"
 #include "core/bounds/salbp_search.h"
+#include "core/bounds/stage_cover_lp.h"
 #include "core/heuristics/brkga_worker.h"
 #include "core/heuristics/local_search_worker.h"
 #include "core/heuristics/order_dp_worker.h"
@@ -28,6 +29,8 @@ struct MethodSpec {
   // instead of make's one (salbp_search runs its two sides in parallel).
   std::function<std::vector<std::unique_ptr<Worker>>(const WorkerEnv&)>
       make_parallel = nullptr;
+  // Run only when named in options.methods.
+  bool opt_in = false;
 };
 
 // The registry: one line per method. Order = scheduling priority: every
@@ -68,6 +71,12 @@ const std::vector<MethodSpec>& Registry() {
          return std::make_unique<ClusterStageWorker>(
              env.graph, env.options.memory_limit_bytes);
        }},
+      {"stage_cover_lp",
+       [](const WorkerEnv& env) {
+         return std::make_unique<StageCoverLpWorker>(
+             env.graph, env.k, env.options.memory_limit_bytes);
+       },
+       nullptr, /*opt_in=*/true},
       {"salbp_search",
        [](const WorkerEnv& env) {
          return std::make_unique<SalbpSearchWorker>(
@@ -116,6 +125,17 @@ const std::vector<std::string>& KnownMethods() {
   static const auto* const kNames = [] {
     auto* names = new std::vector<std::string>;
     for (const MethodSpec& spec : Registry()) names->push_back(spec.name);
+    return names;
+  }();
+  return *kNames;
+}
+
+const std::vector<std::string>& DefaultMethods() {
+  static const auto* const kNames = [] {
+    auto* names = new std::vector<std::string>;
+    for (const MethodSpec& spec : Registry()) {
+      if (!spec.opt_in) names->push_back(spec.name);
+    }
     return names;
   }();
   return *kNames;

@@ -1,6 +1,9 @@
 #include "core/bounds/heavy_stage_search.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <random>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -27,7 +30,7 @@ double BruteForceCheapestHeavyStage(const Graph& graph, double min_work,
 HeavyStageResult Search(const Graph& graph, double min_work, double threshold,
                         int64_t memory_limit = 0) {
   HeavyStageParams params;
-  params.min_work = min_work;
+  params.min_value = min_work;
   params.threshold = threshold;
   params.memory_limit = memory_limit;
   return SearchHeavyStage(graph, params);
@@ -48,7 +51,7 @@ TEST(HeavyStageSearch, DesignExample) {
 TEST(HeavyStageSearch, GivesUpAtTheStateLimit) {
   const Graph graph = testing::MakeGraph(testing::RandomDag(14, 0.2, 1, 3));
   HeavyStageParams params;
-  params.min_work = graph.total_work() / 2;
+  params.min_value = graph.total_work() / 2;
   params.threshold = graph.total_work();
   params.max_states = 3;
   EXPECT_EQ(SearchHeavyStage(graph, params).status, Status::kGaveUp);
@@ -124,6 +127,62 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{0.3, 0.1, 1.0 / 4, 0}, Case{0.3, 1, 1.0 / 4, 0},
                       Case{0.5, 2, 1.0 / 3, 0}, Case{0.2, 3, 1.0 / 8, 0},
                       Case{0.6, 1, 1.0 / 2, 0}, Case{0.4, 1, 1.0 / 4, 300}));
+
+// With values other than the work: the cheapest convex set of value >=
+// min_value, against brute force. Values are random, zero on a third of the
+// nodes and up to 20 per unit of work on others, so the value-per-work cut
+// is exercised both where it prunes and where it must not.
+TEST(HeavyStageSearch, WithValuesMatchesBruteForce) {
+  int found_sets = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const int n = 3 + static_cast<int>(seed % 10);  // 3..12
+    const Graph graph = testing::MakeGraph(
+        testing::RandomDag(n, 0.3, seed % 2 == 0 ? 1 : 5, 500 + seed));
+    std::mt19937_64 rng(seed);
+    std::vector<double> value(n);
+    double total = 0;
+    for (int v = 0; v < n; ++v) {
+      value[v] = rng() % 3 == 0 ? 0 : graph.work(v) * (rng() % 2000) / 100.0;
+      total += value[v];
+    }
+    // Positive: the empty set (which brute force skips) never qualifies.
+    const double min_value = std::max(1e-6, total * (1 + seed % 4) / 6.0);
+    const double best = testing::BruteForceCheapestConvexSet(
+        graph, 0, [&](const std::vector<char>& in_set, const StageCost&) {
+          double sum = 0;
+          for (int v = 0; v < n; ++v) sum += in_set[v] ? value[v] : 0;
+          return sum >= min_value;
+        });
+    HeavyStageParams params;
+    params.value = value;
+    params.min_value = min_value;
+    if (!std::isfinite(best)) {
+      params.threshold = 1e18;
+      EXPECT_EQ(SearchHeavyStage(graph, params).status, Status::kNone)
+          << "seed " << seed;
+      continue;
+    }
+    params.threshold = best * (1 - 1e-9);
+    EXPECT_EQ(SearchHeavyStage(graph, params).status, Status::kNone)
+        << "seed " << seed;
+    params.threshold = best * (1 + 1e-9) + 1e-12;
+    const HeavyStageResult found = SearchHeavyStage(graph, params);
+    ASSERT_EQ(found.status, Status::kFound) << "seed " << seed;
+    ++found_sets;
+    std::vector<char> in_set(n, 0);
+    double sum = 0;
+    for (int v : found.nodes) {
+      in_set[v] = 1;
+      sum += value[v];
+    }
+    EXPECT_TRUE(testing::IsConvex(in_set, testing::Reachability(graph)))
+        << "seed " << seed;
+    EXPECT_GE(sum, min_value) << "seed " << seed;
+    EXPECT_NEAR(EvaluateNodeSet(graph, in_set).cost(), found.cost, 1e-9)
+        << "seed " << seed;
+  }
+  EXPECT_GT(found_sets, 200);
+}
 
 }  // namespace
 }  // namespace pipecut
