@@ -53,9 +53,9 @@ struct Instance {
 };
 
 const std::vector<std::string> kBoundMethods = {
-    "lb0",           "salbp_lb", "prefix_cut",     "forced_crossing",
-    "cluster_stage", "ideal_dp", "bottleneck_mip", "guess_mip",
-    "exact_mip"};
+    "lb0",           "salbp_lb",      "prefix_cut",     "forced_crossing",
+    "cluster_stage", "ideal_dp",      "bottleneck_mip", "guess_mip",
+    "exact_mip",     "stage_cover_lp"};
 
 bool Known(const std::string& m) {
   const auto& known = KnownMethods();

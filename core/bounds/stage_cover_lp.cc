@@ -29,7 +29,8 @@ constexpr double kArtificialCost = 1e3;
 // The exact search prunes a branch once its value plus the most the work
 // left under t can add falls short; uncapped duals put large values on
 // nodes of little work and it prunes nothing. Heavy 150-node layered DAG,
-// k = 16 (60 s): uncapped 62.2, cap 1.1 76.3, cap 1.25 77.4 refuted.
+// k = 16, refuted within a solve (40-60 s): uncapped 62.2, cap 1.1 76.3,
+// 1.25 78.5, 1.5 77.6 (LP margins grow with the cap, pruning weakens).
 constexpr double kValueCap = 1.25;
 
 const char* OutcomeName(StageCoverLp::Outcome outcome) {
@@ -59,6 +60,8 @@ class StageCoverLp::Pricer {
         words_((n_ + 63) / 64),
         desc_(ClosureBitsets(graph, false)),
         anc_(ClosureBitsets(graph, true)),
+        desc_union_(words_, 0),
+        anc_union_(words_, 0),
         in_s_(n_, 0),
         readers_in_(n_, 0) {}
 
@@ -84,6 +87,7 @@ class StageCoverLp::Pricer {
   Stage Grow(int seed, const std::vector<double>& y, double t, bool ratio) {
     Clear();
     Add(seed);
+    Unite(seed);
     Stage best;
     if (cost_ < t && Fits()) best = Snapshot(y);
     std::vector<int> added;
@@ -113,7 +117,10 @@ class StageCoverLp::Pricer {
         }
       }
       if (best_nodes.empty()) break;
-      for (int v : best_nodes) Add(v);
+      for (int v : best_nodes) {
+        Add(v);
+        Unite(v);
+      }
       Stage now = Snapshot(y);
       if (now.value > best.value) best = std::move(now);
     }
@@ -151,7 +158,19 @@ class StageCoverLp::Pricer {
     members_.pop_back();
   }
 
+  // Adds v's rows to the unions of S's descendants and ancestors.
+  void Unite(int v) {
+    const uint64_t* dv = &desc_[static_cast<size_t>(v) * words_];
+    const uint64_t* av = &anc_[static_cast<size_t>(v) * words_];
+    for (int w = 0; w < words_; ++w) {
+      desc_union_[w] |= dv[w];
+      anc_union_[w] |= av[w];
+    }
+  }
+
   void Clear() {
+    std::fill(desc_union_.begin(), desc_union_.end(), 0);
+    std::fill(anc_union_.begin(), anc_union_.end(), 0);
     for (int v : members_) {
       in_s_[v] = 0;
       for (int p : graph_.predecessors(v)) readers_in_[p] = 0;
@@ -181,18 +200,12 @@ class StageCoverLp::Pricer {
   // convex when S is (hull(S + u) = S u (desc*(S) n anc*(u)) u
   // (desc*(u) n anc*(S))). In topological position order.
   std::vector<int> WithHull(int u) const {
-    std::vector<uint64_t> row(words_, 0);
     const uint64_t* du = &desc_[static_cast<size_t>(u) * words_];
     const uint64_t* au = &anc_[static_cast<size_t>(u) * words_];
-    for (int v : members_) {
-      const uint64_t* dv = &desc_[static_cast<size_t>(v) * words_];
-      const uint64_t* av = &anc_[static_cast<size_t>(v) * words_];
-      for (int w = 0; w < words_; ++w)
-        row[w] |= (dv[w] & au[w]) | (du[w] & av[w]);
-    }
     std::vector<int> nodes;
     for (int w = 0; w < words_; ++w) {
-      for (uint64_t bits = row[w]; bits != 0; bits &= bits - 1) {
+      const uint64_t row = (desc_union_[w] & au[w]) | (du[w] & anc_union_[w]);
+      for (uint64_t bits = row; bits != 0; bits &= bits - 1) {
         const int v = w * 64 + __builtin_ctzll(bits);
         if (!in_s_[v]) nodes.push_back(v);
       }
@@ -217,6 +230,8 @@ class StageCoverLp::Pricer {
   const int n_;
   const int words_;
   const std::vector<uint64_t> desc_, anc_;  // ClosureBitsets rows
+  // Unions of the rows of S's nodes (kept by Grow; Cost does not need them).
+  std::vector<uint64_t> desc_union_, anc_union_;
   std::vector<char> in_s_;
   std::vector<int> readers_in_;
   std::vector<int> members_;  // S, in the order added
