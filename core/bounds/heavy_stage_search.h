@@ -59,9 +59,10 @@ struct HeavyStageResult {
 // out(S) for good). Their sum lb <= f(S') for every S' completing the
 // branch. A completion S' adds the value of undecided nodes only, at most
 // rho = max value(v) / w(v) over them per unit of work, and its work
-// w(S') - w(S) <= f(S') - lb < t - lb; so a branch with value(S) +
-// min(rho (t - lb), value of the undecided nodes) <= min_value holds no
-// answer (with value = work, rho <= 1: lb + min_value - w(S) >= t). Nor does
+// w(S') - w(S) <= f(S') - lb < t - lb. So a branch holds no answer when
+// value(S) plus the value of every undecided node is below min_value, or
+// when value(S) + rho (t - lb) <= min_value (with value = work, rho <= 1:
+// when lb + min_value - w(S) >= t). Nor does
 // one where adding the communication still to come (a look-ahead over the
 // tensors of S with undecided readers, proved where it is computed) reaches
 // t. A branch whose set already has min_value is also checked as it

@@ -1,7 +1,7 @@
 #include "core/bounds/stage_cover_lp.h"
 
 #include <algorithm>
-#include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <utility>
@@ -288,7 +288,7 @@ StageCoverLp::Probe StageCoverLp::Decide(double t, absl::Time give_up_at,
   std::mt19937_64 rng(12345);
   std::vector<double> y(n);
   while (true) {
-    if ((ctx != nullptr && ctx->ShouldStop())) return probe;
+    if (ctx != nullptr && ctx->ShouldStop()) return probe;
     if (absl::Now() > give_up_at) {
       probe.outcome = Outcome::kGaveUp;
       return probe;
@@ -412,7 +412,10 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   const double lo = board.lower_bound();
   hi_ = std::min({hi_, board.best_bottleneck(), graph_.total_work()});
   if (hi_ - lo <= 1e-4 * hi_ || ++probes_ > 40) return false;
-  const double t = 0.5 * (lo + hi_);
+  if (step_ == 0) step_ = 0.01;
+  // W/k is a bound (LB0) even before the board has one.
+  const double base = std::max(lo, graph_.total_work() / k_);
+  const double t = std::min(base * (1 + step_), 0.5 * (base + hi_));
   const absl::Time give_up_at =
       absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
   const StageCoverLp::Probe probe = bound_->Decide(t, give_up_at, &ctx);
@@ -423,6 +426,7 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   switch (probe.outcome) {
     case StageCoverLp::Outcome::kRefuted:
       board.RaiseLowerBound(rounder_(t), name());
+      step_ *= 2;
       return true;
     case StageCoverLp::Outcome::kNotRefuted:
     case StageCoverLp::Outcome::kGaveUp:

@@ -29,8 +29,6 @@ struct MethodSpec {
   // instead of make's one (salbp_search runs its two sides in parallel).
   std::function<std::vector<std::unique_ptr<Worker>>(const WorkerEnv&)>
       make_parallel = nullptr;
-  // Run only when named in options.methods.
-  bool opt_in = false;
 };
 
 // The registry: one line per method. Order = scheduling priority: every
@@ -71,12 +69,6 @@ const std::vector<MethodSpec>& Registry() {
          return std::make_unique<ClusterStageWorker>(
              env.graph, env.options.memory_limit_bytes);
        }},
-      {"stage_cover_lp",
-       [](const WorkerEnv& env) {
-         return std::make_unique<StageCoverLpWorker>(
-             env.graph, env.k, env.options.memory_limit_bytes);
-       },
-       nullptr, /*opt_in=*/true},
       {"salbp_search",
        [](const WorkerEnv& env) {
          return std::make_unique<SalbpSearchWorker>(
@@ -107,6 +99,11 @@ const std::vector<MethodSpec>& Registry() {
          return std::make_unique<BottleneckMipWorker>(env.graph, env.k,
                                                       env.options);
        }},
+      {"stage_cover_lp",
+       [](const WorkerEnv& env) {
+         return std::make_unique<StageCoverLpWorker>(
+             env.graph, env.k, env.options.memory_limit_bytes);
+       }},
       {"guess_mip",
        [](const WorkerEnv& env) {
          return std::make_unique<GuessMipWorker>(env.graph, env.k, env.options);
@@ -125,17 +122,6 @@ const std::vector<std::string>& KnownMethods() {
   static const auto* const kNames = [] {
     auto* names = new std::vector<std::string>;
     for (const MethodSpec& spec : Registry()) names->push_back(spec.name);
-    return names;
-  }();
-  return *kNames;
-}
-
-const std::vector<std::string>& DefaultMethods() {
-  static const auto* const kNames = [] {
-    auto* names = new std::vector<std::string>;
-    for (const MethodSpec& spec : Registry()) {
-      if (!spec.opt_in) names->push_back(spec.name);
-    }
     return names;
   }();
   return *kNames;

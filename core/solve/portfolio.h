@@ -24,11 +24,6 @@ struct WorkerEnv {
 // certain first, so the first events come at once).
 const std::vector<std::string>& KnownMethods();
 
-// The methods an empty options.methods means: all but the opt-in ones
-// (stage_cover_lp, whose exact search mostly gives up within a solve's
-// budget and would take a thread from the others).
-const std::vector<std::string>& DefaultMethods();
-
 // The workers for options.methods (already validated by ResolveOptions), in
 // the order of KnownMethods().
 std::vector<std::unique_ptr<Worker>> MakeWorkers(
