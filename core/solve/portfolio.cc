@@ -29,6 +29,8 @@ struct MethodSpec {
   // instead of make's one (salbp_search runs its two sides in parallel).
   std::function<std::vector<std::unique_ptr<Worker>>(const WorkerEnv&)>
       make_parallel = nullptr;
+  // Run only when named in options.methods.
+  bool opt_in = false;
 };
 
 // The registry: one line per method. Order = scheduling priority: every
@@ -103,7 +105,8 @@ const std::vector<MethodSpec>& Registry() {
        [](const WorkerEnv& env) {
          return std::make_unique<StageCoverLpWorker>(
              env.graph, env.k, env.options.memory_limit_bytes);
-       }},
+       },
+       nullptr, /*opt_in=*/true},
       {"guess_mip",
        [](const WorkerEnv& env) {
          return std::make_unique<GuessMipWorker>(env.graph, env.k, env.options);
@@ -122,6 +125,17 @@ const std::vector<std::string>& KnownMethods() {
   static const auto* const kNames = [] {
     auto* names = new std::vector<std::string>;
     for (const MethodSpec& spec : Registry()) names->push_back(spec.name);
+    return names;
+  }();
+  return *kNames;
+}
+
+const std::vector<std::string>& DefaultMethods() {
+  static const auto* const kNames = [] {
+    auto* names = new std::vector<std::string>;
+    for (const MethodSpec& spec : Registry()) {
+      if (!spec.opt_in) names->push_back(spec.name);
+    }
     return names;
   }();
   return *kNames;

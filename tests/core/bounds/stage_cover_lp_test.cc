@@ -75,18 +75,5 @@ TEST(StageCoverLpWorker, RaisesTheBoardsBoundWithinTheOptimum) {
   EXPECT_GE(board.lower_bound(), 0.999 * opt);
 }
 
-TEST(StageCoverLpWorker, SkipsLargeGraphs) {
-  const Graph graph = testing::MakeGraph(
-      testing::RandomDag(kStageCoverMaxNodes + 1, 0.01, 1, 7));
-  SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
-  SolutionBoard::Params params;
-  params.k = 4;
-  SolutionBoard board(graph, params, &ctx);
-  const double before = board.lower_bound();
-  StageCoverLpWorker worker(graph, 4, 0);
-  EXPECT_FALSE(worker.Step(ctx, board));
-  EXPECT_EQ(board.lower_bound(), before);
-}
-
 }  // namespace
 }  // namespace pipecut
