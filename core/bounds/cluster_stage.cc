@@ -279,20 +279,6 @@ class StageGrowth {
   ClusterStage::StageSearch result_;
 };
 
-const char* OutcomeName(ClusterStage::Outcome outcome) {
-  switch (outcome) {
-    case ClusterStage::Outcome::kRefuted:
-      return "refuted";
-    case ClusterStage::Outcome::kNotRefuted:
-      return "not refuted";
-    case ClusterStage::Outcome::kGaveUp:
-      return "gave up";
-    case ClusterStage::Outcome::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
 }  // namespace
 
 ClusterStage::ClusterStage(const Graph& graph, int64_t memory_limit)
@@ -503,7 +489,7 @@ bool ClusterStageWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   const ClusterStage::Outcome outcome =
       bound_->Probe(t, /*max_states_per_cluster=*/1'000'000, give_up_at, &ctx);
   PIPECUT_LOG(Info) << name() << ": bottleneck < " << t << ": "
-                    << OutcomeName(outcome);
+                    << GuessOutcomeName(outcome);
   switch (outcome) {
     case ClusterStage::Outcome::kRefuted:
       board.RaiseLowerBound(rounder_(t), name());

@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "core/bounds/bound_rounding.h"
+#include "core/bounds/guess_outcome.h"
 #include "core/graph/contraction.h"
 #include "core/graph/graph.h"
 #include "core/solve/solve_context.h"
@@ -53,13 +54,9 @@ class ClusterStage {
   ClusterStage(const ClusterStage&) = delete;
   ClusterStage& operator=(const ClusterStage&) = delete;
 
-  enum class Outcome {
-    kRefuted,     // proven: no partition has bottleneck < t
-    kNotRefuted,  // every cluster fits a stage of cost < t
-    kGaveUp,      // a search hit its limits; nothing is claimed
-    kStopped,
-  };
-  // Searches the clusters at t, costliest first, until one is refuted.
+  using Outcome = GuessOutcome;
+  // Searches the clusters at t, costliest first, until one is refuted
+  // (kNotRefuted: every cluster fits a stage of cost < t).
   Outcome Probe(double t, int64_t max_states_per_cluster, absl::Time give_up_at,
                 const SolveContext* ctx = nullptr) const;
 

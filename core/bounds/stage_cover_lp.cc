@@ -33,20 +33,6 @@ constexpr double kArtificialCost = 1e3;
 // 1.25 78.5, 1.5 77.6 (LP margins grow with the cap, pruning weakens).
 constexpr double kValueCap = 1.25;
 
-const char* OutcomeName(StageCoverLp::Outcome outcome) {
-  switch (outcome) {
-    case StageCoverLp::Outcome::kRefuted:
-      return "refuted";
-    case StageCoverLp::Outcome::kNotRefuted:
-      return "not refuted";
-    case StageCoverLp::Outcome::kGaveUp:
-      return "gave up";
-    case StageCoverLp::Outcome::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
 }  // namespace
 
 // Grows convex stages greedily. f is kept incrementally: a node's term in
@@ -420,9 +406,10 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
       absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
   const StageCoverLp::Probe probe = bound_->Decide(t, give_up_at, &ctx);
   PIPECUT_LOG(Info) << name() << ": bottleneck < " << t << ": "
-                    << OutcomeName(probe.outcome) << " (LP " << probe.lp_value
-                    << ", " << probe.rounds << " rounds, " << probe.columns
-                    << " columns, " << probe.search_states << " search states)";
+                    << GuessOutcomeName(probe.outcome) << " (LP "
+                    << probe.lp_value << ", " << probe.rounds << " rounds, "
+                    << probe.columns << " columns, " << probe.search_states
+                    << " search states)";
   switch (probe.outcome) {
     case StageCoverLp::Outcome::kRefuted:
       board.RaiseLowerBound(rounder_(t), name());

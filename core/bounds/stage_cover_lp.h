@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "core/bounds/bound_rounding.h"
+#include "core/bounds/guess_outcome.h"
 #include "core/graph/contraction.h"
 #include "core/graph/graph.h"
 #include "core/solve/solve_context.h"
@@ -56,12 +57,7 @@ class StageCoverLp {
   StageCoverLp(const StageCoverLp&) = delete;
   StageCoverLp& operator=(const StageCoverLp&) = delete;
 
-  enum class Outcome {
-    kRefuted,     // proven: no partition has bottleneck < t
-    kNotRefuted,  // the LP fits in k stages: it cannot refute t
-    kGaveUp,      // a limit was hit first; nothing is claimed
-    kStopped,
-  };
+  using Outcome = GuessOutcome;
   struct Probe {
     Outcome outcome = Outcome::kStopped;
     double lp_value = 0;  // of the last restricted LP
