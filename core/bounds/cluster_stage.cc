@@ -490,18 +490,7 @@ bool ClusterStageWorker::Step(SolveContext& ctx, SolutionBoard& board) {
       bound_->Probe(t, /*max_states_per_cluster=*/1'000'000, give_up_at, &ctx);
   PIPECUT_LOG(Info) << name() << ": bottleneck < " << t << ": "
                     << GuessOutcomeName(outcome);
-  switch (outcome) {
-    case ClusterStage::Outcome::kRefuted:
-      board.RaiseLowerBound(rounder_(t), name());
-      return true;
-    case ClusterStage::Outcome::kNotRefuted:
-    case ClusterStage::Outcome::kGaveUp:
-      hi_ = t;
-      return true;
-    case ClusterStage::Outcome::kStopped:
-      return false;
-  }
-  return false;
+  return TakeGuessOutcome(outcome, t, rounder_, name(), board, hi_);
 }
 
 }  // namespace pipecut

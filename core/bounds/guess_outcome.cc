@@ -16,4 +16,21 @@ const char* GuessOutcomeName(GuessOutcome outcome) {
   return "?";
 }
 
+bool TakeGuessOutcome(GuessOutcome outcome, double t,
+                      const BoundRounder& rounder, const std::string& source,
+                      SolutionBoard& board, double& hi) {
+  switch (outcome) {
+    case GuessOutcome::kRefuted:
+      board.RaiseLowerBound(rounder(t), source);
+      return true;
+    case GuessOutcome::kNotRefuted:
+    case GuessOutcome::kGaveUp:
+      hi = t;
+      return true;
+    case GuessOutcome::kStopped:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace pipecut

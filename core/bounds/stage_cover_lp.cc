@@ -410,19 +410,8 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                     << probe.lp_value << ", " << probe.rounds << " rounds, "
                     << probe.columns << " columns, " << probe.search_states
                     << " search states)";
-  switch (probe.outcome) {
-    case StageCoverLp::Outcome::kRefuted:
-      board.RaiseLowerBound(rounder_(t), name());
-      step_ *= 2;
-      return true;
-    case StageCoverLp::Outcome::kNotRefuted:
-    case StageCoverLp::Outcome::kGaveUp:
-      hi_ = t;
-      return true;
-    case StageCoverLp::Outcome::kStopped:
-      return false;
-  }
-  return false;
+  if (probe.outcome == GuessOutcome::kRefuted) step_ *= 2;
+  return TakeGuessOutcome(probe.outcome, t, rounder_, name(), board, hi_);
 }
 
 }  // namespace pipecut
