@@ -121,23 +121,34 @@ const std::vector<MethodSpec>& Registry() {
 
 }  // namespace
 
+namespace {
+
+// The registry's names, in order, of the methods `keep` accepts.
+std::vector<std::string>* NamesOf(bool (*keep)(const MethodSpec&)) {
+  auto* names = new std::vector<std::string>;
+  for (const MethodSpec& spec : Registry()) {
+    if (keep(spec)) names->push_back(spec.name);
+  }
+  return names;
+}
+
+}  // namespace
+
 const std::vector<std::string>& KnownMethods() {
-  static const auto* const kNames = [] {
-    auto* names = new std::vector<std::string>;
-    for (const MethodSpec& spec : Registry()) names->push_back(spec.name);
-    return names;
-  }();
+  static const auto* const kNames =
+      NamesOf([](const MethodSpec&) { return true; });
   return *kNames;
 }
 
 const std::vector<std::string>& DefaultMethods() {
-  static const auto* const kNames = [] {
-    auto* names = new std::vector<std::string>;
-    for (const MethodSpec& spec : Registry()) {
-      if (!spec.opt_in) names->push_back(spec.name);
-    }
-    return names;
-  }();
+  static const auto* const kNames =
+      NamesOf([](const MethodSpec& spec) { return !spec.opt_in; });
+  return *kNames;
+}
+
+const std::vector<std::string>& OptInMethods() {
+  static const auto* const kNames =
+      NamesOf([](const MethodSpec& spec) { return spec.opt_in; });
   return *kNames;
 }
 

@@ -29,6 +29,9 @@ const std::vector<std::string>& KnownMethods();
 // and mostly give up, which delays the other workers' steps).
 const std::vector<std::string>& DefaultMethods();
 
+// The rest: methods that run only when options.methods names them.
+const std::vector<std::string>& OptInMethods();
+
 // The workers for options.methods (already validated by ResolveOptions), in
 // the order of KnownMethods().
 std::vector<std::unique_ptr<Worker>> MakeWorkers(
