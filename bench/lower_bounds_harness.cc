@@ -103,20 +103,46 @@ std::vector<Instance> RealGraphs(const std::string& testbed) {
   return out;
 }
 
-std::vector<Instance> WideGraphs(int per_size) {
-  std::vector<Instance> out;
+// The wide set: per size, light and heavy communication in turn.
+std::vector<v1::Graph> WideProtos(int per_size) {
+  std::vector<v1::Graph> out;
   for (int n : {150, 500, 1000, 2000}) {
     for (int s = 0; s < per_size; ++s) {
       LayeredDagParams p;
       p.num_nodes = n;
       p.comm_scale = s % 2 == 0 ? 0.1 : 1.0;
       p.seed = 1000 + n + s;
-      auto g = Graph::FromProto(LayeredDag(p));
-      if (!g.ok()) continue;
-      out.push_back({g->name(), std::make_shared<const Graph>(*std::move(g))});
+      out.push_back(LayeredDag(p));
     }
   }
   return out;
+}
+
+std::vector<Instance> WideGraphs(int per_size) {
+  std::vector<Instance> out;
+  for (const v1::Graph& proto : WideProtos(per_size)) {
+    auto g = Graph::FromProto(proto);
+    if (!g.ok()) continue;
+    out.push_back({g->name(), std::make_shared<const Graph>(*std::move(g))});
+  }
+  return out;
+}
+
+// Writes the wide set as pipecut JSON, one file per graph, so that the CLI
+// and the service can be run on exactly the harness's instances.
+int DumpWide(const std::string& dir, int per_size) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  for (const v1::Graph& proto : WideProtos(per_size)) {
+    const std::string path =
+        (fs::path(dir) / (proto.name() + ".json")).string();
+    if (absl::Status written = WriteFile(path, ToJson(proto)); !written.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(written.message()).c_str());
+      return 1;
+    }
+    std::printf("%s\n", path.c_str());
+  }
+  return 0;
 }
 
 ResolvedOptions Options(std::vector<std::string> methods, double seconds,
@@ -441,8 +467,13 @@ int main(int argc, char** argv) {
   app.add_option("-k", k_single, "k for --single");
   app.add_option("--methods", single_methods,
                  "comma-separated methods for --single (default all)");
+  std::string dump_wide;
+  app.add_option("--dump-wide", dump_wide,
+                 "write the wide graphs as pipecut JSON into this directory "
+                 "and exit");
   CLI11_PARSE(app, argc, argv);
   SetMinLogLevel(LogLevel::kWarning);
+  if (!dump_wide.empty()) return DumpWide(dump_wide, wide_per_size);
 
   if (!single.empty()) {
     auto graph = Load(single);
