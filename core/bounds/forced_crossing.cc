@@ -139,6 +139,16 @@ std::vector<double> ForcedCrossing::Sizes(
   return size;
 }
 
+std::vector<double> ForcedCrossing::OwnTermSizes(
+    double t, const SolveContext* ctx) const {
+  const std::vector<char> forced = Forced(t, ctx);
+  std::vector<double> size(graph_.num_nodes());
+  for (int v = 0; v < graph_.num_nodes(); ++v) {
+    size[v] = graph_.work(v) + (forced[v] ? graph_.comm(v) : 0.0);
+  }
+  return size;
+}
+
 bool ForcedCrossing::NoStageHolds(const std::tuple<int, int, int>& key,
                                   const std::vector<int>& nodes, double t,
                                   const SolveContext* ctx) const {

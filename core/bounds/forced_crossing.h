@@ -116,6 +116,11 @@ class ForcedCrossing {
   bool PathsRuleOut(double t, int k, const SolveContext* ctx = nullptr) const;
   // forced[u]: u is forced at t, by its hull or by the stage search.
   std::vector<char> Forced(double t, const SolveContext* ctx = nullptr) const;
+  // w(v) + c(v) [v forced at t]: every convex S with f(S) < t holding v
+  // pays both (v's tensor leaves S). Only v's own terms are counted, so the
+  // sizes of S's nodes add up to at most f(S) (HeavyStageParams::size).
+  std::vector<double> OwnTermSizes(double t,
+                                   const SolveContext* ctx = nullptr) const;
   // For forced u, m - 1 for a greedy set of m readers pairwise apart and
   // apart from u (0 when m <= 1).
   std::vector<int> ExtraReads(double t, const std::vector<char>& forced,

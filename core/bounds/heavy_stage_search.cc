@@ -76,9 +76,10 @@ class HeavyStageSearch {
     suffix_ratio_.assign(n + 1, 0);
     for (int i = n - 1; i >= 0; --i) {
       suffix_value_[i] = suffix_value_[i + 1] + value_[i];
-      const double work = graph.work(order_[i]);
+      const double size =
+          params.size.empty() ? graph.work(order_[i]) : params.size[order_[i]];
       const double ratio = value_[i] <= 0 ? 0
-                           : work > 0     ? value_[i] / work
+                           : size > 0     ? value_[i] / size
                                       : std::numeric_limits<double>::infinity();
       suffix_ratio_[i] = std::max(suffix_ratio_[i + 1], ratio);
     }
@@ -114,7 +115,7 @@ class HeavyStageSearch {
     if (room <= 0) return false;
     if (vs >= params_.min_value) return true;
     if (vs + suffix_value_[next] < params_.min_value) return false;
-    // The work added is below `room`, so its value is below ratio * room.
+    // The sizes added stay below `room`, so their value is below ratio * room.
     const double ratio = suffix_ratio_[next];
     return std::isinf(ratio) || vs + ratio * room > params_.min_value;
   }
@@ -268,7 +269,7 @@ class HeavyStageSearch {
   std::vector<int> last_reader_;                 // order position, -1 for sinks
   std::vector<double> value_;                    // in order positions
   std::vector<double> suffix_value_;             // of positions i..n-1
-  std::vector<double> suffix_ratio_;             // max value / work over them
+  std::vector<double> suffix_ratio_;             // max value / size over them
   std::vector<char> in_s_, reach_, dead_;
   std::vector<int> readers_in_s_;
   std::vector<int> died_;      // nodes of S made dead, undone branch by branch

@@ -19,6 +19,13 @@ struct HeavyStageParams {
   double min_value = 0;
   absl::Span<const double> value;
   double threshold = 0;
+  // Optional, one entry per node: size(v) >= w(v) such that every convex S
+  // with f(S) < threshold has f(S) >= sum over its nodes of size(v) counted
+  // as distinct terms of f: w(v) plus c(v) when v's tensor is sure to leave
+  // any such S (e.g. a reader too far away to share it). Only w(v) and v's
+  // own tensor may be counted, so the terms never overlap what the search
+  // has already charged. Empty: the work.
+  absl::Span<const double> size;
   int64_t memory_limit = 0;
   // Give up (kGaveUp) past this many search states or this time, and at
   // once on graphs of more than 10,000 nodes (the search recurses per node).
@@ -58,8 +65,9 @@ struct HeavyStageResult {
 // good); and c(y) for the nodes y of S with a left-out successor (y is in
 // out(S) for good). Their sum lb <= f(S') for every S' completing the
 // branch. A completion S' adds the value of undecided nodes only, at most
-// rho = max value(v) / w(v) over them per unit of work, and its work
-// w(S') - w(S) <= f(S') - lb < t - lb. So a branch holds no answer when
+// rho = max value(v) / size(v) over them per unit of size, and their sizes
+// (work, and tensors surely sent, which no sum above counts yet) add up to
+// at most f(S') - lb < t - lb. So a branch holds no answer when
 // value(S) plus the value of every undecided node is below min_value, or
 // when value(S) + rho (t - lb) <= min_value (with value = work, rho <= 1:
 // when lb + min_value - w(S) >= t). Nor does

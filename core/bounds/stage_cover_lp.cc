@@ -11,6 +11,7 @@
 #include "coin/ClpSimplex.hpp"
 #include "coin/CoinFinite.hpp"
 #include "core/bounds/closure_work.h"
+#include "core/bounds/forced_crossing.h"
 #include "core/bounds/heavy_stage_search.h"
 #include "core/util/logging.h"
 
@@ -229,7 +230,8 @@ StageCoverLp::StageCoverLp(const Graph& graph, int k, int64_t memory_limit)
     : graph_(graph),
       k_(k),
       memory_limit_(memory_limit),
-      pricer_(std::make_unique<Pricer>(graph, memory_limit)) {}
+      pricer_(std::make_unique<Pricer>(graph, memory_limit)),
+      forced_(std::make_unique<ForcedCrossing>(graph)) {}
 
 StageCoverLp::~StageCoverLp() = default;
 
@@ -255,11 +257,16 @@ StageCoverLp::Probe StageCoverLp::Decide(double t, absl::Time give_up_at,
         (memory_limit_ <= 0 || graph_.memory(v) <= memory_limit_);
     add_column({v}, stage ? 1.0 : kArtificialCost);
   }
-  // Caps: y(v) <= kValueCap k w(v) / W (the dual of a column covering v
-  // alone at that objective), so the search prunes on value per work.
-  const double cap = kValueCap * k_ / graph_.total_work();
+  // What each node surely adds to a stage below t: its work, and its tensor
+  // when no stage below t keeps it inside (forced_crossing.h).
+  const std::vector<double> size = forced_->OwnTermSizes(t, ctx);
+  // Caps: y(v) <= kValueCap k size(v) / sum of sizes (the dual of a column
+  // covering v alone at that objective), so the search prunes on value per
+  // size.
+  const double cap =
+      kValueCap * k_ / std::accumulate(size.begin(), size.end(), 0.0);
   for (int v = 0; v < n; ++v) {
-    if (graph_.work(v) > 0) add_column({v}, cap * graph_.work(v));
+    if (size[v] > 0) add_column({v}, cap * size[v]);
   }
   for (const Column& column : pool_) {
     if (column.cost < t) add_column(column.nodes, 1.0);
@@ -336,6 +343,7 @@ StageCoverLp::Probe StageCoverLp::Decide(double t, absl::Time give_up_at,
     const double total = std::accumulate(y.begin(), y.end(), 0.0);
     HeavyStageParams params;
     params.value = y;
+    params.size = size;
     // Shaved so that rounding in the sums cannot hide a stage.
     params.min_value = total / k_ * (1 - 1e-9);
     params.threshold = t;

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/bounds/forced_crossing.h"
 #include "core/cost/partition_cost.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_graphs.h"
@@ -128,60 +130,113 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{0.5, 2, 1.0 / 3, 0}, Case{0.2, 3, 1.0 / 8, 0},
                       Case{0.6, 1, 1.0 / 2, 0}, Case{0.4, 1, 1.0 / 4, 300}));
 
-// With values other than the work: the cheapest convex set of value >=
-// min_value, against brute force. Values are random, zero on a third of the
-// nodes and up to 20 per unit of work on others, so the value-per-work cut
-// is exercised both where it prunes and where it must not.
-TEST(HeavyStageSearch, WithValuesMatchesBruteForce) {
-  int found_sets = 0;
-  for (uint64_t seed = 0; seed < 300; ++seed) {
-    const int n = 3 + static_cast<int>(seed % 10);  // 3..12
-    const Graph graph = testing::MakeGraph(
-        testing::RandomDag(n, 0.3, seed % 2 == 0 ? 1 : 5, 500 + seed));
+// A random DAG with random values: zero on a third of the nodes and up to 20
+// per unit of work elsewhere, so the value-per-size cut is exercised both
+// where it prunes and where it must not; min_value is a share of the total.
+struct ValuedCase {
+  explicit ValuedCase(uint64_t seed)
+      : n(3 + static_cast<int>(seed % 10)),  // 3..12
+        graph(testing::MakeGraph(
+            testing::RandomDag(n, 0.3, seed % 2 == 0 ? 1 : 5, 500 + seed))),
+        value(n) {
     std::mt19937_64 rng(seed);
-    std::vector<double> value(n);
     double total = 0;
     for (int v = 0; v < n; ++v) {
       value[v] = rng() % 3 == 0 ? 0 : graph.work(v) * (rng() % 2000) / 100.0;
       total += value[v];
     }
     // Positive: the empty set (which brute force skips) never qualifies.
-    const double min_value = std::max(1e-6, total * (1 + seed % 4) / 6.0);
-    const double best = testing::BruteForceCheapestConvexSet(
-        graph, 0, [&](const std::vector<char>& in_set, const StageCost&) {
-          double sum = 0;
-          for (int v = 0; v < n; ++v) sum += in_set[v] ? value[v] : 0;
-          return sum >= min_value;
-        });
-    HeavyStageParams params;
-    params.value = value;
-    params.min_value = min_value;
-    if (!std::isfinite(best)) {
-      params.threshold = 1e18;
-      EXPECT_EQ(SearchHeavyStage(graph, params).status, Status::kNone)
-          << "seed " << seed;
-      continue;
-    }
-    params.threshold = best * (1 - 1e-9);
-    EXPECT_EQ(SearchHeavyStage(graph, params).status, Status::kNone)
-        << "seed " << seed;
-    params.threshold = best * (1 + 1e-9) + 1e-12;
-    const HeavyStageResult found = SearchHeavyStage(graph, params);
-    ASSERT_EQ(found.status, Status::kFound) << "seed " << seed;
-    ++found_sets;
-    std::vector<char> in_set(n, 0);
+    min_value = std::max(1e-6, total * (1 + seed % 4) / 6.0);
+  }
+  double ValueOf(const std::vector<char>& in_set) const {
     double sum = 0;
-    for (int v : found.nodes) {
-      in_set[v] = 1;
-      sum += value[v];
-    }
-    EXPECT_TRUE(testing::IsConvex(in_set, testing::Reachability(graph)))
-        << "seed " << seed;
-    EXPECT_GE(sum, min_value) << "seed " << seed;
-    EXPECT_NEAR(EvaluateNodeSet(graph, in_set).cost(), found.cost, 1e-9)
-        << "seed " << seed;
+    for (int v = 0; v < n; ++v) sum += in_set[v] ? value[v] : 0;
+    return sum;
+  }
+  // The cheapest convex set of value >= min_value, by brute force.
+  double BruteForceBest() const {
+    return testing::BruteForceCheapestConvexSet(
+        graph, 0, [&](const std::vector<char>& in_set, const StageCost&) {
+          return ValueOf(in_set) >= min_value;
+        });
+  }
+
+  int n;
+  Graph graph;
+  std::vector<double> value;
+  double min_value;
+};
+
+// The search with `sizes(t)` (empty: the work) against brute force: no set
+// just below the cheapest qualifying one, a correct one just above.
+void ExpectMatchesBruteForce(
+    const ValuedCase& c, uint64_t seed,
+    const std::function<std::vector<double>(double t)>& sizes) {
+  const double best = c.BruteForceBest();
+  HeavyStageParams params;
+  params.value = c.value;
+  params.min_value = c.min_value;
+  std::vector<double> size;
+  auto search = [&](double t) {
+    params.threshold = t;
+    size = sizes(t);
+    params.size = size;
+    return SearchHeavyStage(c.graph, params);
+  };
+  if (!std::isfinite(best)) {
+    EXPECT_EQ(search(1e18).status, Status::kNone) << "seed " << seed;
+    return;
+  }
+  EXPECT_EQ(search(best * (1 - 1e-9)).status, Status::kNone) << "seed " << seed;
+  const HeavyStageResult found = search(best * (1 + 1e-9) + 1e-12);
+  ASSERT_EQ(found.status, Status::kFound) << "seed " << seed;
+  std::vector<char> in_set(c.n, 0);
+  for (int v : found.nodes) in_set[v] = 1;
+  EXPECT_TRUE(testing::IsConvex(in_set, testing::Reachability(c.graph)))
+      << "seed " << seed;
+  EXPECT_GE(c.ValueOf(in_set), c.min_value) << "seed " << seed;
+  EXPECT_NEAR(EvaluateNodeSet(c.graph, in_set).cost(), found.cost, 1e-9)
+      << "seed " << seed;
+}
+
+TEST(HeavyStageSearch, WithValuesMatchesBruteForce) {
+  int found_sets = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const ValuedCase c(seed);
+    found_sets += std::isfinite(c.BruteForceBest()) ? 1 : 0;
+    ExpectMatchesBruteForce(c, seed,
+                            [](double) { return std::vector<double>(); });
   }
   EXPECT_GT(found_sets, 200);
+}
+
+// Sizes that count forced tensors (ForcedCrossing::OwnTermSizes): every
+// convex set below t pays at least its nodes' sizes (checked on every
+// subset), and the search with them still matches brute force.
+TEST(HeavyStageSearch, WithForcedTensorSizesMatchesBruteForce) {
+  int larger = 0;  // cases where some size exceeds the work
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const ValuedCase c(seed);
+    const ForcedCrossing forced(c.graph);
+    const auto reach = testing::Reachability(c.graph);
+    ExpectMatchesBruteForce(c, seed, [&](double t) {
+      std::vector<double> size = forced.OwnTermSizes(t);
+      bool grew = false;
+      for (int v = 0; v < c.n; ++v) grew |= size[v] > c.graph.work(v);
+      larger += grew ? 1 : 0;
+      testing::BruteForceCheapestConvexSet(
+          c.graph, 0, [&](const std::vector<char>& in_set, const StageCost& f) {
+            if (f.cost() >= t || !testing::IsConvex(in_set, reach))
+              return false;
+            double sum = 0;
+            for (int v = 0; v < c.n; ++v) sum += in_set[v] ? size[v] : 0;
+            EXPECT_LE(sum, f.cost() * (1 + 1e-9)) << "seed " << seed;
+            return false;
+          });
+      return size;
+    });
+  }
+  EXPECT_GT(larger, 100);
 }
 
 }  // namespace
