@@ -419,7 +419,11 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
                     << probe.columns << " columns, " << probe.search_states
                     << " search states)";
   if (probe.outcome == GuessOutcome::kRefuted) step_ *= 2;
-  return TakeGuessOutcome(probe.outcome, t, rounder_, name(), board, hi_);
+  give_ups_ = probe.outcome == GuessOutcome::kGaveUp ? give_ups_ + 1 : 0;
+  // Two give-ups in a row: the bisection below them would mostly give up
+  // too, each probe holding a thread the other workers could use.
+  return TakeGuessOutcome(probe.outcome, t, rounder_, name(), board, hi_) &&
+         give_ups_ < kStageCoverMaxGiveUps;
 }
 
 }  // namespace pipecut

@@ -95,13 +95,16 @@ class StageCoverLp {
 // the board's bound, doubling the step after each refuted guess, and
 // bisects below a guess that was not refuted (refutations near the bound
 // are quick, failures far above it spend the whole probe); one probe per
-// step, each given a quarter of the time left. Runs on
+// step, each given a quarter of the time left, until two probes in a row
+// give up (as the bottleneck_mip worker does). Runs on
 // ContractAnchoredNodes(graph) (OPT unchanged), on graphs with communication
 // of at most kStageCoverMaxNodes nodes (closure bitsets take n^2 / 4
 // bytes). Beyond a few hundred nodes the exact search gives up on every
 // guess above the other bounds (500-node layered DAGs at k = 16 in 60 s;
 // 500 to 2000 nodes at 1.5 s, k = 2..64).
 inline constexpr int kStageCoverMaxNodes = 8192;
+// The worker stops after this many probes in a row gave up.
+inline constexpr int kStageCoverMaxGiveUps = 2;
 
 class StageCoverLpWorker : public Worker {
  public:
@@ -120,6 +123,7 @@ class StageCoverLpWorker : public Worker {
   double hi_ = std::numeric_limits<double>::infinity();
   double step_ = 0;  // relative to the bound
   int probes_ = 0;
+  int give_ups_ = 0;  // probes in a row that gave up
 };
 
 }  // namespace pipecut
