@@ -29,9 +29,8 @@ void AddSolveRequestFlags(CLI::App& command, SolveRequestFlags& flags) {
                      "Per-stage memory limit in bytes (default none)");
   command
       .add_option("--methods,--method", flags.methods,
-                  "Methods to run, comma separated or repeated (default: " +
-                      absl::StrJoin(DefaultMethods(), ",") +
-                      "; opt-in: " + absl::StrJoin(OptInMethods(), ",") + ")")
+                  "Methods to run, comma separated or repeated (default all: " +
+                      absl::StrJoin(KnownMethods(), ",") + ")")
       ->delimiter(',');
   command.add_option("--brkga-preset", flags.brkga_preset,
                      "brkga-100 or brkga-10000");

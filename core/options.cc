@@ -101,7 +101,7 @@ absl::StatusOr<ResolvedOptions> ResolveOptions(const v1::SolveOptions& in) {
     }
     if (!out.HasMethod(m)) out.methods.push_back(m);
   }
-  if (out.methods.empty()) out.methods = DefaultMethods();
+  if (out.methods.empty()) out.methods = KnownMethods();
   if (auto s = ResolveBrkga(in.brkga(), out.brkga); !s.ok()) return s;
   if (in.has_mip_max_variables())
     out.mip_max_variables = in.mip_max_variables();

@@ -29,8 +29,6 @@ struct MethodSpec {
   // instead of make's one (salbp_search runs its two sides in parallel).
   std::function<std::vector<std::unique_ptr<Worker>>(const WorkerEnv&)>
       make_parallel = nullptr;
-  // Run only when named in options.methods.
-  bool opt_in = false;
 };
 
 // The registry: one line per method. Order = scheduling priority: every
@@ -105,8 +103,7 @@ const std::vector<MethodSpec>& Registry() {
        [](const WorkerEnv& env) {
          return std::make_unique<StageCoverLpWorker>(
              env.graph, env.k, env.options.memory_limit_bytes);
-       },
-       nullptr, /*opt_in=*/true},
+       }},
       {"guess_mip",
        [](const WorkerEnv& env) {
          return std::make_unique<GuessMipWorker>(env.graph, env.k, env.options);
@@ -121,34 +118,12 @@ const std::vector<MethodSpec>& Registry() {
 
 }  // namespace
 
-namespace {
-
-// The registry's names, in order, of the methods `keep` accepts.
-std::vector<std::string>* NamesOf(bool (*keep)(const MethodSpec&)) {
-  auto* names = new std::vector<std::string>;
-  for (const MethodSpec& spec : Registry()) {
-    if (keep(spec)) names->push_back(spec.name);
-  }
-  return names;
-}
-
-}  // namespace
-
 const std::vector<std::string>& KnownMethods() {
-  static const auto* const kNames =
-      NamesOf([](const MethodSpec&) { return true; });
-  return *kNames;
-}
-
-const std::vector<std::string>& DefaultMethods() {
-  static const auto* const kNames =
-      NamesOf([](const MethodSpec& spec) { return !spec.opt_in; });
-  return *kNames;
-}
-
-const std::vector<std::string>& OptInMethods() {
-  static const auto* const kNames =
-      NamesOf([](const MethodSpec& spec) { return spec.opt_in; });
+  static const auto* const kNames = [] {
+    auto* names = new std::vector<std::string>;
+    for (const MethodSpec& spec : Registry()) names->push_back(spec.name);
+    return names;
+  }();
   return *kNames;
 }
 

@@ -24,14 +24,6 @@ struct WorkerEnv {
 // certain first, so the first events come at once).
 const std::vector<std::string>& KnownMethods();
 
-// The methods an empty options.methods means: all but the opt-in ones
-// (stage_cover_lp: its probes hold a thread for a quarter of the time left
-// and mostly give up, which delays the other workers' steps).
-const std::vector<std::string>& DefaultMethods();
-
-// The rest: methods that run only when options.methods names them.
-const std::vector<std::string>& OptInMethods();
-
 // The workers for options.methods (already validated by ResolveOptions), in
 // the order of KnownMethods().
 std::vector<std::unique_ptr<Worker>> MakeWorkers(
