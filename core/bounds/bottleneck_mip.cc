@@ -101,6 +101,8 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // cannot beat LB0 by more than integrality; leave the time to the others.
   if (!graph_.has_communication()) return false;
   if (!searched_) {
+    LongStepSlot slot(ctx);
+    if (!slot.held()) return YieldForLongStepSlot(ctx, board);
     searched_ = true;
     if (SolveBySearch(ctx, board)) return false;
   }
@@ -112,8 +114,8 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     board.ReportMipSolve(name(), "too_large", 0);
     return false;
   }
-  MipSlot slot(ctx);
-  if (!slot.held()) return YieldForMipSlot(ctx, board);
+  LongStepSlot slot(ctx);
+  if (!slot.held()) return YieldForLongStepSlot(ctx, board);
   SplitModelSpec spec;
   spec.k = k_;
   spec.memory_limit = options_.memory_limit_bytes;

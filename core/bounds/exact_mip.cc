@@ -306,8 +306,8 @@ bool ExactMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     board.IdleUntilChange(absl::Milliseconds(5));
     return !ctx.ShouldStop();
   }
-  MipSlot slot(ctx);
-  if (!slot.held()) return YieldForMipSlot(ctx, board);
+  LongStepSlot slot(ctx);
+  if (!slot.held()) return YieldForLongStepSlot(ctx, board);
   const BoardSnapshot snapshot = board.Snapshot();
   ExactModelSpec spec;
   spec.k = k_;

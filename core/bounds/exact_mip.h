@@ -66,9 +66,9 @@ int64_t ExactModelNonzeros(const Graph& graph, int k);
 // as MIP start and cutoff. Its incumbents go to the board (which re-evaluates
 // them), and its dual bound counts whenever CBC stops on its own time limit:
 // the model's optimum is OPT. A single run would hold its MIP slot (see
-// SolveContext::set_mip_slots; on one thread, the only thread) to the end,
-// starving the other MIP workers (CBC cannot pause), so it runs in rounds of
-// doubling length (from a quarter of the remaining time), each rebuilt from
+// SolveContext::set_long_step_slots; on one thread, the only thread) to the
+// end, starving the other MIP workers (CBC cannot pause), so it runs in rounds
+// of doubling length (from a quarter of the remaining time), each rebuilt from
 // the latest incumbent and bound, with the other workers stepping in between.
 class ExactMipWorker : public Worker {
  public:

@@ -43,8 +43,8 @@ bool GuessMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     std::fill(slice_.begin(), slice_.end(), first);
   }
   if (ctx.ShouldStop()) return false;
-  MipSlot slot(ctx);
-  if (!slot.held()) return YieldForMipSlot(ctx, board);
+  LongStepSlot slot(ctx);
+  if (!slot.held()) return YieldForLongStepSlot(ctx, board);
 
   // Pick the model: the first pass goes from the middle outwards (middle
   // guesses have the most constrained P and Q and close fastest), then the

@@ -405,7 +405,10 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   }
   const double lo = board.lower_bound();
   hi_ = std::min({hi_, board.best_bottleneck(), graph_.total_work()});
-  if (hi_ - lo <= 1e-4 * hi_ || ++probes_ > 40) return false;
+  if (hi_ - lo <= 1e-4 * hi_ || probes_ >= 40) return false;
+  LongStepSlot slot(ctx);
+  if (!slot.held()) return YieldForLongStepSlot(ctx, board);
+  ++probes_;
   if (step_ == 0) step_ = 0.01;
   // W/k is a bound (LB0) even before the board has one.
   const double base = std::max(lo, graph_.total_work() / k_);

@@ -21,9 +21,4 @@ absl::Status CheckMipSize(absl::string_view model, int64_t variables,
   return absl::OkStatus();
 }
 
-bool YieldForMipSlot(const SolveContext& ctx, const SolutionBoard& board) {
-  board.IdleUntilChange(absl::Milliseconds(2));
-  return !ctx.ShouldStop();
-}
-
 }  // namespace pipecut

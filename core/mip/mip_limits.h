@@ -17,11 +17,6 @@ namespace pipecut {
 absl::Status CheckMipSize(absl::string_view model, int64_t variables,
                           int64_t nonzeros, const ResolvedOptions& options);
 
-// For a MIP worker that found no free MIP slot (see SolveContext): idles
-// for up to a couple of milliseconds (less if the board changes) so that the
-// quick workers queued behind it run, then asks to be stepped again.
-bool YieldForMipSlot(const SolveContext& ctx, const SolutionBoard& board);
-
 }  // namespace pipecut
 
 #endif  // PIPECUT_CORE_MIP_MIP_LIMITS_H_

@@ -176,4 +176,9 @@ int SolutionBoard::rejected_offers() const {
   return rejected_offers_;
 }
 
+bool YieldForLongStepSlot(const SolveContext& ctx, const SolutionBoard& board) {
+  board.IdleUntilChange(absl::Milliseconds(2));
+  return !ctx.ShouldStop();
+}
+
 }  // namespace pipecut

@@ -144,6 +144,11 @@ class SolutionBoard {
   int rejected_offers_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// For a worker that found no free long-step slot (see SolveContext): idles
+// for up to a couple of milliseconds (less if the board changes) so that the
+// quick workers queued behind it run, then asks to be stepped again.
+bool YieldForLongStepSlot(const SolveContext& ctx, const SolutionBoard& board);
+
 }  // namespace pipecut
 
 #endif  // PIPECUT_CORE_SOLVE_SOLUTION_BOARD_H_

@@ -25,10 +25,10 @@ SolveContext::SolveContext(absl::Duration time_limit,
       external_deadline_(external_deadline),
       deadline_(std::min(time_limit_deadline_, external_deadline)) {}
 
-bool SolveContext::TryAcquireMipSlot() {
-  int free = mip_slots_.load();
+bool SolveContext::TryAcquireLongStepSlot() {
+  int free = long_step_slots_.load();
   while (free > 0) {
-    if (mip_slots_.compare_exchange_weak(free, free - 1)) return true;
+    if (long_step_slots_.compare_exchange_weak(free, free - 1)) return true;
   }
   return false;
 }

@@ -45,14 +45,17 @@ class SolveContext {
   double RemainingSeconds() const;
   const Clock& clock() const { return *clock_; }
 
-  // Slots for long, non-preemptible solves (CBC runs). The solver sets
-  // threads - 1 (at least 1) so that one thread always serves the quick
-  // workers: a MIP holding every thread starves the heuristics whose
-  // partitions the certificate is measured against. Unlimited by default.
-  void set_mip_slots(int slots) { mip_slots_.store(slots); }
-  // True when a slot was taken; pair with ReleaseMipSlot (see MipSlot).
-  bool TryAcquireMipSlot();
-  void ReleaseMipSlot() { mip_slots_.fetch_add(1); }
+  // Slots for long, non-preemptible steps (CBC runs, and the probes that
+  // hold a thread for a share of the time left: the stage-cover LP, the
+  // bottleneck relaxation's search). The solver sets threads - 1 (at least
+  // 1) so that one thread always serves the quick workers: long steps
+  // holding every thread starve the heuristics whose partitions the
+  // certificate is measured against. Unlimited by default.
+  void set_long_step_slots(int slots) { long_step_slots_.store(slots); }
+  // True when a slot was taken; pair with ReleaseLongStepSlot (see
+  // LongStepSlot).
+  bool TryAcquireLongStepSlot();
+  void ReleaseLongStepSlot() { long_step_slots_.fetch_add(1); }
 
  private:
   const Clock* clock_;
@@ -61,19 +64,19 @@ class SolveContext {
   absl::Time external_deadline_;
   absl::Time deadline_;
   mutable std::atomic<int> reason_{0};
-  std::atomic<int> mip_slots_{1 << 30};
+  std::atomic<int> long_step_slots_{1 << 30};
 };
 
 // Holds one MIP slot of `ctx` for its lifetime, if one was free.
-class MipSlot {
+class LongStepSlot {
  public:
-  explicit MipSlot(SolveContext& ctx)
-      : ctx_(ctx), held_(ctx.TryAcquireMipSlot()) {}
-  ~MipSlot() {
-    if (held_) ctx_.ReleaseMipSlot();
+  explicit LongStepSlot(SolveContext& ctx)
+      : ctx_(ctx), held_(ctx.TryAcquireLongStepSlot()) {}
+  ~LongStepSlot() {
+    if (held_) ctx_.ReleaseLongStepSlot();
   }
-  MipSlot(const MipSlot&) = delete;
-  MipSlot& operator=(const MipSlot&) = delete;
+  LongStepSlot(const LongStepSlot&) = delete;
+  LongStepSlot& operator=(const LongStepSlot&) = delete;
   bool held() const { return held_; }
 
  private:

@@ -33,7 +33,7 @@ Solver::Solver(std::shared_ptr<const Graph> graph, int k,
     : graph_(std::move(graph)), k_(k), options_(options) {
   context_ = std::make_unique<SolveContext>(
       absl::Seconds(options_.time_limit_seconds), external_deadline, clock);
-  context_->set_mip_slots(std::max(1, options_.num_threads - 1));
+  context_->set_long_step_slots(std::max(1, options_.num_threads - 1));
   SolutionBoard::Params params;
   params.k = k_;
   params.memory_limit = options_.memory_limit_bytes;

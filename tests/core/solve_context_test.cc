@@ -6,24 +6,24 @@
 namespace pipecut {
 namespace {
 
-TEST(SolveContext, MipSlotsAreUnlimitedByDefault) {
+TEST(SolveContext, LongStepSlotsAreUnlimitedByDefault) {
   SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
-  MipSlot a(ctx), b(ctx), c(ctx);
+  LongStepSlot a(ctx), b(ctx), c(ctx);
   EXPECT_TRUE(a.held() && b.held() && c.held());
 }
 
-TEST(SolveContext, MipSlotsAreCountedAndReturned) {
+TEST(SolveContext, LongStepSlotsAreCountedAndReturned) {
   SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
-  ctx.set_mip_slots(1);
+  ctx.set_long_step_slots(1);
   {
-    MipSlot first(ctx);
+    LongStepSlot first(ctx);
     EXPECT_TRUE(first.held());
-    MipSlot second(ctx);
+    LongStepSlot second(ctx);
     EXPECT_FALSE(second.held());  // and gives nothing back when destroyed
   }
-  MipSlot again(ctx);
+  LongStepSlot again(ctx);
   EXPECT_TRUE(again.held());
-  MipSlot more(ctx);
+  LongStepSlot more(ctx);
   EXPECT_FALSE(more.held());
 }
 

@@ -75,5 +75,30 @@ TEST(StageCoverLpWorker, RaisesTheBoardsBoundWithinTheOptimum) {
   EXPECT_GE(board.lower_bound(), 0.999 * opt);
 }
 
+// Its probes hold a thread for long, so they wait for a long-step slot: the
+// worker yields (asks to be stepped again) without probing while none is
+// free, and probes once one is.
+TEST(StageCoverLpWorker, ProbesOnlyWithALongStepSlot) {
+  const Graph graph =
+      testing::MakeGraph(testing::RandomDag(8, 0.4, 3, 2000 + 13));
+  const int k = 2;
+  SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
+  ctx.set_long_step_slots(1);
+  SolutionBoard::Params params;
+  params.k = k;
+  SolutionBoard board(graph, params, &ctx);
+  const double lb0 = board.lower_bound();
+  StageCoverLpWorker worker(graph, k, 0);
+  {
+    LongStepSlot taken(ctx);  // e.g. a CBC run on the other thread
+    ASSERT_TRUE(taken.held());
+    EXPECT_TRUE(worker.Step(ctx, board));
+    EXPECT_EQ(board.lower_bound(), lb0);
+  }
+  for (int step = 0; step < 60 && worker.Step(ctx, board); ++step) {
+  }
+  EXPECT_GT(board.lower_bound(), lb0);
+}
+
 }  // namespace
 }  // namespace pipecut
