@@ -11,6 +11,8 @@
 #include "core/graph/contraction.h"
 #include "core/mip/cbc_solver.h"
 #include "core/mip/mip_limits.h"
+#include "core/solve/solution_board.h"
+#include "core/solve/solve_context.h"
 #include "core/util/logging.h"
 
 namespace pipecut {

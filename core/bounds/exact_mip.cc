@@ -10,6 +10,8 @@
 #include "core/bounds/closure_work.h"
 #include "core/mip/cbc_solver.h"
 #include "core/mip/mip_limits.h"
+#include "core/solve/solution_board.h"
+#include "core/solve/solve_context.h"
 #include "core/util/logging.h"
 
 namespace pipecut {

@@ -8,6 +8,8 @@
 #include "core/bounds/split_model.h"
 #include "core/mip/cbc_solver.h"
 #include "core/mip/mip_limits.h"
+#include "core/solve/solution_board.h"
+#include "core/solve/solve_context.h"
 #include "core/util/logging.h"
 
 namespace pipecut {

@@ -13,6 +13,7 @@
 #include "core/bounds/closure_work.h"
 #include "core/bounds/forced_crossing.h"
 #include "core/bounds/heavy_stage_search.h"
+#include "core/solve/solution_board.h"
 #include "core/util/logging.h"
 
 namespace pipecut {

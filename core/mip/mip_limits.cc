@@ -1,7 +1,6 @@
 #include "core/mip/mip_limits.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 
 namespace pipecut {
 

@@ -6,8 +6,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "core/options.h"
-#include "core/solve/solution_board.h"
-#include "core/solve/solve_context.h"
 
 namespace pipecut {
 
