@@ -56,48 +56,57 @@ INSTANTIATE_TEST_SUITE_P(Cases, StageCoverLpBound,
                          ::testing::Values(Case{0.3, 0.3, 2}, Case{0.4, 1, 3},
                                            Case{0.5, 3, 2}, Case{0.3, 3, 4}));
 
-// The worker bisects up to the LP's limit on a graph where that is OPT.
-TEST(StageCoverLpWorker, RaisesTheBoardsBoundWithinTheOptimum) {
-  const Graph graph =
-      testing::MakeGraph(testing::RandomDag(8, 0.4, 3, 2000 + 13));
-  const int k = 2;
-  const double opt = *testing::BruteForceOptimum(graph, k);
-  SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
-  SolutionBoard::Params params;
-  params.k = k;
-  SolutionBoard board(graph, params, &ctx);
-  const double lb0 = board.lower_bound();
-  StageCoverLpWorker worker(graph, k, 0);
-  for (int step = 0; step < 60 && worker.Step(ctx, board); ++step) {
+// The worker on a small DAG where the LP's limit is OPT, with one long-step
+// slot (a solve on two threads).
+class StageCoverLpWorkerTest : public ::testing::Test {
+ protected:
+  StageCoverLpWorkerTest()
+      : graph_(testing::MakeGraph(testing::RandomDag(8, 0.4, 3, 2000 + 13))),
+        ctx_(absl::Seconds(10), absl::InfiniteFuture()),
+        board_(graph_, BoardParams(), &ctx_),
+        worker_(graph_, kK, 0) {
+    ctx_.set_long_step_slots(1);
   }
-  EXPECT_LE(board.lower_bound(), opt * (1 + 1e-9));
-  EXPECT_GT(board.lower_bound(), lb0);
-  EXPECT_GE(board.lower_bound(), 0.999 * opt);
+  static SolutionBoard::Params BoardParams() {
+    SolutionBoard::Params params;
+    params.k = kK;
+    return params;
+  }
+  void StepToTheEnd() {
+    for (int step = 0; step < 60 && worker_.Step(ctx_, board_); ++step) {
+    }
+  }
+
+  static constexpr int kK = 2;
+  const Graph graph_;
+  SolveContext ctx_;
+  SolutionBoard board_;
+  StageCoverLpWorker worker_;
+};
+
+// The worker bisects up to the LP's limit.
+TEST_F(StageCoverLpWorkerTest, RaisesTheBoardsBoundWithinTheOptimum) {
+  const double opt = *testing::BruteForceOptimum(graph_, kK);
+  const double lb0 = board_.lower_bound();
+  StepToTheEnd();
+  EXPECT_LE(board_.lower_bound(), opt * (1 + 1e-9));
+  EXPECT_GT(board_.lower_bound(), lb0);
+  EXPECT_GE(board_.lower_bound(), 0.999 * opt);
 }
 
 // Its probes hold a thread for long, so they wait for a long-step slot: the
 // worker yields (asks to be stepped again) without probing while none is
 // free, and probes once one is.
-TEST(StageCoverLpWorker, ProbesOnlyWithALongStepSlot) {
-  const Graph graph =
-      testing::MakeGraph(testing::RandomDag(8, 0.4, 3, 2000 + 13));
-  const int k = 2;
-  SolveContext ctx(absl::Seconds(10), absl::InfiniteFuture());
-  ctx.set_long_step_slots(1);
-  SolutionBoard::Params params;
-  params.k = k;
-  SolutionBoard board(graph, params, &ctx);
-  const double lb0 = board.lower_bound();
-  StageCoverLpWorker worker(graph, k, 0);
+TEST_F(StageCoverLpWorkerTest, ProbesOnlyWithALongStepSlot) {
+  const double lb0 = board_.lower_bound();
   {
-    LongStepSlot taken(ctx);  // e.g. a CBC run on the other thread
+    LongStepSlot taken(ctx_);  // e.g. a CBC run on the other thread
     ASSERT_TRUE(taken.held());
-    EXPECT_TRUE(worker.Step(ctx, board));
-    EXPECT_EQ(board.lower_bound(), lb0);
+    EXPECT_TRUE(worker_.Step(ctx_, board_));
+    EXPECT_EQ(board_.lower_bound(), lb0);
   }
-  for (int step = 0; step < 60 && worker.Step(ctx, board); ++step) {
-  }
-  EXPECT_GT(board.lower_bound(), lb0);
+  StepToTheEnd();
+  EXPECT_GT(board_.lower_bound(), lb0);
 }
 
 }  // namespace
