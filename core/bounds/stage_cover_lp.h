@@ -10,7 +10,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "core/bounds/bound_rounding.h"
-#include "core/bounds/forced_crossing.h"
 #include "core/bounds/guess_outcome.h"
 #include "core/graph/contraction.h"
 #include "core/graph/graph.h"
@@ -18,6 +17,8 @@
 #include "core/solve/worker.h"
 
 namespace pipecut {
+
+class ForcedCrossing;  // forced_crossing.h
 
 // The stage-cover LP bound: the configuration LP of the partition problem,
 // over every stage that fits under a guess t.
