@@ -60,6 +60,9 @@ bool BottleneckMipWorker::SolveBySearch(SolveContext& ctx,
   int give_ups = 0;
   for (int probe = 0; probe < 40 && give_ups < 2 && !ctx.ShouldStop();
        ++probe) {
+    // Another bound may have passed every set found: then the relaxation
+    // (and its MIP) can add nothing.
+    if (board.lower_bound() >= best_set) return true;
     if (best_set - lo <= 1e-4 * best_set) return true;  // pinned
     if (ceiling - lo <= 1e-4 * ceiling) return false;   // gave up above
     HeavyStageParams params;

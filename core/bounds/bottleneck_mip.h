@@ -31,7 +31,8 @@ class BottleneckMipWorker : public Worker {
   bool Step(SolveContext& ctx, SolutionBoard& board) override;
 
  private:
-  // True once the search has pinned the relaxation's optimum.
+  // True once the search has pinned the relaxation's optimum, or found a
+  // set no costlier than the board's bound (the MIP cannot help).
   bool SolveBySearch(SolveContext& ctx, SolutionBoard& board);
 
   const Graph& graph_;

@@ -14,10 +14,24 @@ namespace {
 
 using Status = HeavyStageResult::Status;
 
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
 // The search recurses once per node (two frames of about 100 bytes each):
 // 10,000 nodes need about 2 MB of a thread's 8 MB stack. Larger graphs give
 // up (their stages hold far too many nodes for the search anyway).
 constexpr int kMaxNodes = 10'000;
+
+// Budgets of the suffix tables: r_j = (j + 1) threshold / kBuckets. A finer
+// grid rounds budgets up less and costs more per check.
+constexpr int kBuckets = 32;
+// While a row is built, a branch is pruned unless it may beat an entry by
+// more than this share of min_value, and entries are raised by it (so they
+// stay upper bounds): a coarser table, far fewer states to build it.
+constexpr double kTableSlack = 0.01;
+// Rows are built from the end of the order while each takes at most this
+// many states; the rows nearer the start (whose sets may span the whole
+// graph) cost the most and serve the fewest states of the search.
+constexpr int64_t kMaxRowStates = 1'000'000;
 
 // A topological order that takes, of the ready nodes, the one whose latest
 // predecessor came last: a node's readers follow it closely, so the cost of
@@ -50,8 +64,8 @@ std::vector<int> ReadersSoonOrder(const Graph& graph) {
 class HeavyStageSearch {
  public:
   HeavyStageSearch(const Graph& graph, const HeavyStageParams& params,
-                   const SolveContext* ctx)
-      : graph_(graph), params_(params), ctx_(ctx) {
+                   bool with_tables, const SolveContext* ctx)
+      : graph_(graph), params_(params), with_tables_(with_tables), ctx_(ctx) {
     const int n = graph.num_nodes();
     order_ = ReadersSoonOrder(graph);
     std::vector<int> index(n);
@@ -94,8 +108,9 @@ class HeavyStageSearch {
       result_.status = Status::kGaveUp;
       return result_;
     }
-    const bool found = Visit(0);
-    if (found) {
+    bool found = with_tables_ && BuildSuffixTables();
+    if (!found && !stopped_ && !gave_up_) found = Visit(0);
+    if (found || !result_.nodes.empty()) {
       result_.status = Status::kFound;
     } else if (stopped_) {
       result_.status = Status::kStopped;
@@ -113,11 +128,124 @@ class HeavyStageSearch {
   bool Promising(double lb, double vs, int next) const {
     const double room = params_.threshold - lb;
     if (room <= 0) return false;
+    if (row_ != nullptr) {  // tabulating: may some entry of the row rise?
+      for (int j = kBuckets - 1; j >= 0 && Budget(j) > lb; --j) {
+        if (vs + MostAdded(next, Budget(j) - lb) > row_[j]) return true;
+      }
+      return false;
+    }
     if (vs >= params_.min_value) return true;
     if (vs + suffix_value_[next] < params_.min_value) return false;
     // The sizes added stay below `room`, so their value is below ratio * room.
     const double ratio = suffix_ratio_[next];
     return std::isinf(ratio) || vs + ratio * room > params_.min_value;
+  }
+
+  // The most value the nodes from `next` on add to a set whose cost must
+  // stay below lb + room (the header's rule).
+  double MostAdded(int next, double room) const {
+    const double ratio = suffix_ratio_[next];
+    return std::isinf(ratio) ? suffix_value_[next]
+                             : std::min(suffix_value_[next], ratio * room);
+  }
+
+  // Suffix tables (a Russian-doll search). table_[i][j] >= the value of
+  // every convex set X of nodes at positions >= i with f(X) < r_j (and
+  // memory within the limit).
+  //  Build, i = n-1 down to 1: X either avoids i, so row i+1 bounds it, or
+  // contains i; those sets are searched as the branch "leave every node
+  // before i, take i" of the search itself, each set recorded as it stands
+  // (plus the slack), pruned by the value-per-size cut and by the rows after
+  // i (below) where they cannot beat an entry. A set reaching min_value
+  // below t is an answer and ends the search.
+  //  Use (TablesAllow): a branch with positions < m decided, set S and sums
+  // lb, completes as S u Y with Y at positions >= m. Tensors written at
+  // positions >= m are cut by S u Y iff cut by Y. An earlier tensor u that Y
+  // reads (so f(Y) counts it) is cut by S u Y, and not counted in lb,
+  // unless u is in S or S reads u; lb counts only cut terms of S u Y apart
+  // from those. So f(S u Y) >= lb + f(Y) - D, D = c of the tensors of S and
+  // of those S reads that have a reader at m or later, and f(S u Y) < r
+  // needs f(Y) < r - lb + D: value(Y) <= table_[m][j] for the smallest
+  // r_j >= r - lb + D (no bound when that exceeds t).
+  // Returns true when the build met an answer (recorded).
+  bool BuildSuffixTables() {
+    const int n = static_cast<int>(order_.size());
+    table_.assign(static_cast<size_t>(n + 1) * kBuckets, 0);  // row n: empty
+    slack_ = kTableSlack * std::max(0.0, params_.min_value);
+    bool found = false;
+    built_from_ = n;
+    for (int i = n - 1; i >= 1 && !found && !stopped_ && !gave_up_; --i) {
+      row_ = &table_[static_cast<size_t>(i) * kBuckets];
+      row_state_limit_ = result_.states + kMaxRowStates;
+      std::copy_n(row_ + kBuckets, kBuckets, row_);
+      if (params_.memory_limit <= 0 ||
+          graph_.memory(order_[i]) <= params_.memory_limit) {
+        found = Take(i);
+      }
+      if (row_overflow_) break;  // row i is incomplete: not used
+      built_from_ = i;
+    }
+    row_ = nullptr;
+    row_overflow_ = false;
+    return found;
+  }
+
+  double Budget(int j) const { return params_.threshold * (j + 1) / kBuckets; }
+
+  // table_[m][j] for the smallest r_j >= room, +inf past t or without row m.
+  double TableValue(int m, double room) const {
+    if (room > params_.threshold || m < built_from_) return kInfinity;
+    int j = std::clamp(
+        static_cast<int>(std::ceil(room / params_.threshold * kBuckets)) - 1, 0,
+        kBuckets - 1);
+    while (Budget(j) < room) ++j;  // rounding in ceil; Budget(last) = t
+    return table_[static_cast<size_t>(m) * kBuckets + j];
+  }
+
+  // D of the rule above: the tensors of S and those S reads, with a reader
+  // at position m or later.
+  double SharedTensors(int m) {
+    const int64_t mine = ++stamp_;
+    double total = 0;
+    for (int p : taken_) {
+      if (last_reader_[p] >= m) total += graph_.comm(order_[p]);
+      for (int q : preds_[p]) {
+        if (in_s_[q] || mark_[q] == mine) continue;
+        mark_[q] = mine;
+        if (last_reader_[q] >= m) total += graph_.comm(order_[q]);
+      }
+    }
+    return total;
+  }
+
+  // Whether the suffix tables let the branch at m hold an answer (or, while
+  // tabulating, raise an entry of the row).
+  bool TablesAllow(int m) {
+    if (table_.empty() || m < built_from_) return true;
+    const double shared = SharedTensors(m);
+    if (row_ == nullptr) {
+      // Rounding in the tables' sums must not prune an answer: a margin.
+      const double margin = 1e-9 * std::max(1.0, std::abs(params_.min_value));
+      return vs_ + TableValue(m, params_.threshold - lb_ + shared) >=
+             params_.min_value - margin;
+    }
+    for (int j = kBuckets - 1; j >= 0 && Budget(j) > lb_; --j) {
+      if (vs_ + TableValue(m, Budget(j) - lb_ + shared) > row_[j]) return true;
+    }
+    return false;
+  }
+
+  // While tabulating: the set as it stands (the rest left out), of cost
+  // `cost`, in every budget above that. True if it is an answer (recorded).
+  bool RecordInTable(double cost) {
+    if (vs_ >= params_.min_value && cost < params_.threshold) {
+      RecordAnswer();
+      return true;  // the rows would no longer bound the branch's sets
+    }
+    for (int j = kBuckets - 1; j >= 0 && Budget(j) > cost; --j) {
+      row_[j] = std::max(row_[j], vs_ + slack_);
+    }
+    return false;
   }
 
   bool OutOfBudget() {
@@ -127,18 +255,24 @@ class HeavyStageSearch {
       if (absl::Now() > params_.give_up_at) gave_up_ = true;
     }
     if (result_.states > params_.max_states) gave_up_ = true;
-    return stopped_ || gave_up_;
+    if (row_ != nullptr && result_.states > row_state_limit_) {
+      row_overflow_ = true;
+    }
+    return stopped_ || gave_up_ || row_overflow_;
   }
 
   // Nodes 0..i-1 of the order are decided.
   bool Visit(int i) {
-    if (vs_ >= params_.min_value && lb_ + open_cost_ < params_.threshold) {
-      RecordAnswer();
-      return true;
+    if (row_ != nullptr) {
+      if (RecordInTable(lb_ + open_cost_)) return true;
+    } else if (vs_ >= params_.min_value &&
+               lb_ + open_cost_ < params_.threshold) {
+      // Its supersets would be much the same answer: the branch ends.
+      return RecordAnswer();
     }
     const int n = static_cast<int>(order_.size());
     if (i == n || !Promising(lb_, vs_, i) || OutOfBudget() ||
-        !Promising(lb_ + PendingCost(i), vs_, i)) {
+        !Promising(lb_ + PendingCost(i), vs_, i) || !TablesAllow(i)) {
       return false;
     }
     bool blocked = false;  // a left-out node reachable from S precedes i
@@ -254,15 +388,25 @@ class HeavyStageSearch {
     return false;
   }
 
-  void RecordAnswer() {
-    result_.cost = lb_ + open_cost_;
+  // Records S as an answer; true when that is the last one wanted.
+  bool RecordAnswer() {
+    std::vector<int> nodes;
     for (int i = 0; i < static_cast<int>(order_.size()); ++i) {
-      if (in_s_[i]) result_.nodes.push_back(order_[i]);
+      if (in_s_[i]) nodes.push_back(order_[i]);
     }
+    if (result_.nodes.empty()) {
+      result_.nodes = std::move(nodes);
+      result_.cost = lb_ + open_cost_;
+    } else {
+      result_.more.push_back({std::move(nodes), lb_ + open_cost_});
+    }
+    return row_ != nullptr ||
+           1 + static_cast<int>(result_.more.size()) >= params_.max_answers;
   }
 
   const Graph& graph_;
   const HeavyStageParams& params_;
+  const bool with_tables_;
   const SolveContext* ctx_;
   std::vector<int> order_;
   std::vector<std::vector<int>> preds_, succs_;  // in order positions
@@ -280,6 +424,13 @@ class HeavyStageSearch {
   double vs_ = 0;  // value(S)
   double open_cost_ = 0;  // c(S's other tensors with an undecided reader)
   int64_t memory_ = 0;
+  // Suffix tables: (n + 1) rows of kBuckets, row 0 unused (empty: none).
+  std::vector<double> table_;
+  double* row_ = nullptr;  // the row being built, while tabulating
+  double slack_ = 0;       // kTableSlack * min_value
+  int built_from_ = 0;     // the rows from this one on are built
+  int64_t row_state_limit_ = 0;
+  bool row_overflow_ = false;
   bool stopped_ = false, gave_up_ = false;
   HeavyStageResult result_;
 };
@@ -289,7 +440,25 @@ class HeavyStageSearch {
 HeavyStageResult SearchHeavyStage(const Graph& graph,
                                   const HeavyStageParams& params,
                                   const SolveContext* ctx) {
-  return HeavyStageSearch(graph, params, ctx).Run();
+  const int64_t plain_states = params.tables_after_states;
+  if (plain_states < 0 || plain_states >= params.max_states) {
+    return HeavyStageSearch(graph, params, false, ctx).Run();
+  }
+  HeavyStageResult first;
+  if (plain_states > 0) {
+    HeavyStageParams plain = params;
+    plain.max_states = plain_states;
+    first = HeavyStageSearch(graph, plain, false, ctx).Run();
+    // Settled, stopped or out of time.
+    if (first.status != Status::kGaveUp || first.states <= plain_states) {
+      return first;
+    }
+  }
+  HeavyStageParams rest = params;
+  rest.max_states = params.max_states - first.states;
+  HeavyStageResult second = HeavyStageSearch(graph, rest, true, ctx).Run();
+  second.states += first.states;
+  return second;
 }
 
 }  // namespace pipecut

@@ -22,6 +22,18 @@ namespace {
 // Stages the greedy adds per round, and seeds it grows from per round on
 // larger graphs (the nodes of largest dual value, then random ones).
 constexpr int kColumnsPerRound = 30;
+// Stages the exact search collects per round (it stops at the first
+// otherwise, and the LP then needs a round per stage).
+constexpr int kSearchAnswers = 10;
+// Steps of the worker's guesses above the bound, relative to it: the first,
+// the largest, and the share of a probe's time under which a refutation
+// doubles the step.
+constexpr double kStageCoverFirstStep = 0.01;
+constexpr double kStageCoverMaxStep = 0.04;
+constexpr double kStageCoverQuickShare = 0.25;
+// The exact search builds its suffix tables once it has taken this many
+// states without them (HeavyStageParams::tables_after_states).
+constexpr int64_t kTablesAfterStates = 200'000;
 constexpr int kTopSeeds = 96;
 constexpr int kRandomSeeds = 32;
 // Singletons costing t or more start the LP at this objective (they are no
@@ -351,6 +363,8 @@ StageCoverLp::Probe StageCoverLp::Decide(double t, absl::Time give_up_at,
     params.memory_limit = memory_limit_;
     params.max_states = std::numeric_limits<int64_t>::max();
     params.give_up_at = give_up_at;
+    params.max_answers = kSearchAnswers;
+    params.tables_after_states = kTablesAfterStates;
     const HeavyStageResult result = SearchHeavyStage(graph_, params, ctx);
     probe.search_states += result.states;
     switch (result.status) {
@@ -358,11 +372,16 @@ StageCoverLp::Probe StageCoverLp::Decide(double t, absl::Time give_up_at,
         probe.outcome = Outcome::kRefuted;
         return probe;
       case HeavyStageResult::Status::kFound: {
-        Pricer::Stage stage;
-        stage.nodes = result.nodes;
-        std::sort(stage.nodes.begin(), stage.nodes.end());
-        stage.cost = result.cost;
-        if (!remember(std::move(stage))) {
+        bool added = false;
+        auto add = [&](std::vector<int> nodes, double cost) {
+          std::sort(nodes.begin(), nodes.end());
+          added |= remember({std::move(nodes), 0, cost});
+        };
+        add(result.nodes, result.cost);
+        for (const HeavyStageResult::Answer& more : result.more) {
+          add(more.nodes, more.cost);
+        }
+        if (!added) {
           probe.outcome = Outcome::kGaveUp;  // the LP did not move
           return probe;
         }
@@ -410,19 +429,28 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   LongStepSlot slot(ctx);
   if (!slot.held()) return YieldForLongStepSlot(ctx, board);
   ++probes_;
-  if (step_ == 0) step_ = 0.01;
+  if (step_ == 0) step_ = kStageCoverFirstStep;
   // W/k is a bound (LB0) even before the board has one.
   const double base = std::max(lo, graph_.total_work() / k_);
   const double t = std::min(base * (1 + step_), 0.5 * (base + hi_));
+  const absl::Time start = absl::Now();
   const absl::Time give_up_at =
-      absl::Now() + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
+      start + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
   const StageCoverLp::Probe probe = bound_->Decide(t, give_up_at, &ctx);
   PIPECUT_LOG(Info) << name() << ": bottleneck < " << t << ": "
                     << GuessOutcomeName(probe.outcome) << " (LP "
                     << probe.lp_value << ", " << probe.rounds << " rounds, "
                     << probe.columns << " columns, " << probe.search_states
                     << " search states)";
-  if (probe.outcome == GuessOutcome::kRefuted) step_ *= 2;
+  // The cost of a refutation climbs steeply with t: the step doubles only
+  // after a quick one, and a give-up sends the next probe back near the
+  // bound.
+  if (probe.outcome == GuessOutcome::kRefuted &&
+      absl::Now() - start < kStageCoverQuickShare * (give_up_at - start)) {
+    step_ = std::min(2 * step_, kStageCoverMaxStep);
+  } else if (probe.outcome == GuessOutcome::kGaveUp) {
+    step_ = std::max(step_ / 4, kStageCoverFirstStep / 2);
+  }
   give_ups_ = probe.outcome == GuessOutcome::kGaveUp ? give_ups_ + 1 : 0;
   // Two give-ups in a row: the bisection below them would mostly give up
   // too, each probe holding a thread the other workers could use.

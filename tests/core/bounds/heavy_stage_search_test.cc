@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,12 +30,18 @@ double BruteForceCheapestHeavyStage(const Graph& graph, double min_work,
       });
 }
 
+// The suffix tables from the start (0) or never (-1): small graphs are
+// settled in fewer states than the default waits for, so both are forced.
+constexpr int64_t kTablesModes[] = {0, -1};
+
 HeavyStageResult Search(const Graph& graph, double min_work, double threshold,
-                        int64_t memory_limit = 0) {
+                        int64_t memory_limit = 0,
+                        int64_t tables_after_states = 0) {
   HeavyStageParams params;
   params.min_value = min_work;
   params.threshold = threshold;
   params.memory_limit = memory_limit;
+  params.tables_after_states = tables_after_states;
   return SearchHeavyStage(graph, params);
 }
 
@@ -91,24 +98,26 @@ class HeavyStageSearchMatchesBruteForce
 // is not convex, fails one half or the other.
 TEST_P(HeavyStageSearchMatchesBruteForce, OnRandomDags) {
   const Case c = GetParam();
-  for (uint64_t seed = 0; seed < 150; ++seed) {
-    const int n = 3 + static_cast<int>(seed % 10);  // 3..12
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const int n = 3 + static_cast<int>(seed / 2 % 10);  // 3..12
     const Graph graph = testing::MakeGraph(
-        testing::RandomDag(n, c.density, c.comm_scale, seed));
+        testing::RandomDag(n, c.density, c.comm_scale, seed / 2));
+    const int64_t tables = kTablesModes[seed % 2];
     const double min_work = c.work_fraction * graph.total_work();
     const double best =
         BruteForceCheapestHeavyStage(graph, min_work, c.memory_limit);
     if (!std::isfinite(best)) {
-      EXPECT_EQ(Search(graph, min_work, 1e18, c.memory_limit).status,
+      EXPECT_EQ(Search(graph, min_work, 1e18, c.memory_limit, tables).status,
                 Status::kNone)
           << "seed " << seed;
       continue;
     }
-    EXPECT_EQ(Search(graph, min_work, best * (1 - 1e-9), c.memory_limit).status,
+    EXPECT_EQ(Search(graph, min_work, best * (1 - 1e-9), c.memory_limit, tables)
+                  .status,
               Status::kNone)
         << "seed " << seed;
-    const HeavyStageResult found =
-        Search(graph, min_work, best * (1 + 1e-9) + 1e-12, c.memory_limit);
+    const HeavyStageResult found = Search(
+        graph, min_work, best * (1 + 1e-9) + 1e-12, c.memory_limit, tables);
     ASSERT_EQ(found.status, Status::kFound) << "seed " << seed;
     std::vector<char> in_set(n, 0);
     for (int v : found.nodes) in_set[v] = 1;
@@ -176,6 +185,7 @@ void ExpectMatchesBruteForce(
   HeavyStageParams params;
   params.value = c.value;
   params.min_value = c.min_value;
+  params.tables_after_states = kTablesModes[seed % 2];
   std::vector<double> size;
   auto search = [&](double t) {
     params.threshold = t;
@@ -201,13 +211,13 @@ void ExpectMatchesBruteForce(
 
 TEST(HeavyStageSearch, WithValuesMatchesBruteForce) {
   int found_sets = 0;
-  for (uint64_t seed = 0; seed < 300; ++seed) {
-    const ValuedCase c(seed);
+  for (uint64_t seed = 0; seed < 600; ++seed) {
+    const ValuedCase c(seed / 2);
     found_sets += std::isfinite(c.BruteForceBest()) ? 1 : 0;
     ExpectMatchesBruteForce(c, seed,
                             [](double) { return std::vector<double>(); });
   }
-  EXPECT_GT(found_sets, 200);
+  EXPECT_GT(found_sets, 400);
 }
 
 // Sizes that count forced tensors (ForcedCrossing::OwnTermSizes): every
@@ -215,8 +225,8 @@ TEST(HeavyStageSearch, WithValuesMatchesBruteForce) {
 // subset), and the search with them still matches brute force.
 TEST(HeavyStageSearch, WithForcedTensorSizesMatchesBruteForce) {
   int larger = 0;  // cases where some size exceeds the work
-  for (uint64_t seed = 0; seed < 300; ++seed) {
-    const ValuedCase c(seed);
+  for (uint64_t seed = 0; seed < 600; ++seed) {
+    const ValuedCase c(seed / 2);
     const ForcedCrossing forced(c.graph);
     const auto reach = testing::Reachability(c.graph);
     ExpectMatchesBruteForce(c, seed, [&](double t) {
@@ -236,7 +246,96 @@ TEST(HeavyStageSearch, WithForcedTensorSizesMatchesBruteForce) {
       return size;
     });
   }
-  EXPECT_GT(larger, 100);
+  EXPECT_GT(larger, 200);
+}
+
+// With max_answers, every answer qualifies (convex, value, cost as reported
+// and below t), no set is reported twice, and no more than asked for.
+TEST(HeavyStageSearch, CollectsDistinctAnswers) {
+  int several = 0;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    const ValuedCase c(seed / 2);
+    const double best = c.BruteForceBest();
+    if (!std::isfinite(best)) continue;
+    HeavyStageParams params;
+    params.value = c.value;
+    params.min_value = c.min_value;
+    params.threshold = best * 1.5 + 1e-9;
+    params.max_answers = 4;
+    params.tables_after_states = kTablesModes[seed % 2];
+    const HeavyStageResult result = SearchHeavyStage(c.graph, params);
+    ASSERT_EQ(result.status, Status::kFound) << "seed " << seed;
+    std::vector<HeavyStageResult::Answer> answers = result.more;
+    answers.push_back({result.nodes, result.cost});
+    EXPECT_LE(answers.size(), 4u) << "seed " << seed;
+    several += answers.size() > 1 ? 1 : 0;
+    const auto reach = testing::Reachability(c.graph);
+    std::set<std::vector<int>> seen;
+    for (HeavyStageResult::Answer& answer : answers) {
+      std::vector<char> in_set(c.n, 0);
+      for (int v : answer.nodes) in_set[v] = 1;
+      EXPECT_TRUE(testing::IsConvex(in_set, reach)) << "seed " << seed;
+      EXPECT_GE(c.ValueOf(in_set), c.min_value) << "seed " << seed;
+      const double cost = EvaluateNodeSet(c.graph, in_set).cost();
+      EXPECT_NEAR(cost, answer.cost, 1e-9) << "seed " << seed;
+      EXPECT_LT(cost, params.threshold) << "seed " << seed;
+      std::sort(answer.nodes.begin(), answer.nodes.end());
+      EXPECT_TRUE(seen.insert(answer.nodes).second) << "seed " << seed;
+    }
+  }
+  EXPECT_GT(several, 30);
+}
+
+// Graphs too large for brute force, where the tables have many rows: the
+// search with them (from the start) decides as the plain search does, on
+// both sides of the cheapest qualifying set's cost, and whatever it finds
+// qualifies. (A table entry that is not an upper bound prunes an answer.)
+TEST(HeavyStageSearch, WithTablesDecidesAsWithout) {
+  int refuted = 0, found_sets = 0;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const int n = 20 + static_cast<int>(seed % 16);  // 20..35
+    const Graph graph = testing::MakeGraph(
+        testing::RandomDag(n, 0.15, seed % 2 == 0 ? 1 : 3, 900 + seed));
+    std::mt19937_64 rng(seed);
+    std::vector<double> value(n);
+    double total = 0;
+    for (int v = 0; v < n; ++v) {
+      value[v] = rng() % 4 == 0 ? 0 : graph.work(v) * (rng() % 100) / 50.0;
+      total += value[v];
+    }
+    const auto reach = testing::Reachability(graph);
+    for (double share : {0.2, 0.4}) {
+      for (double t_share : {0.1, 0.2, 0.3}) {
+        HeavyStageParams params;
+        params.value = value;
+        params.min_value = share * total;
+        params.threshold = t_share * (graph.total_work() + total / 4);
+        params.tables_after_states = -1;
+        const HeavyStageResult plain = SearchHeavyStage(graph, params);
+        params.tables_after_states = 0;
+        const HeavyStageResult tabled = SearchHeavyStage(graph, params);
+        ASSERT_NE(plain.status, Status::kGaveUp);
+        EXPECT_EQ(tabled.status, plain.status) << "seed " << seed;
+        if (tabled.status != Status::kFound) {
+          ++refuted;
+          continue;
+        }
+        ++found_sets;
+        std::vector<char> in_set(n, 0);
+        double got = 0;
+        for (int v : tabled.nodes) {
+          in_set[v] = 1;
+          got += value[v];
+        }
+        EXPECT_TRUE(testing::IsConvex(in_set, reach)) << "seed " << seed;
+        EXPECT_GE(got, params.min_value) << "seed " << seed;
+        EXPECT_LT(EvaluateNodeSet(graph, in_set).cost(), params.threshold)
+            << "seed " << seed;
+      }
+    }
+  }
+  EXPECT_GT(refuted, 50);
+  EXPECT_GT(found_sets, 100);
 }
 
 }  // namespace
