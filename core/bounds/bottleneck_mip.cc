@@ -106,7 +106,7 @@ bool BottleneckMipWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // cannot beat LB0 by more than integrality; leave the time to the others.
   if (!graph_.has_communication()) return false;
   if (!searched_) {
-    LongStepSlot slot(ctx);
+    LongStepSlot slot(ctx, LongStepSlot::Priority::kPreferred);
     if (!slot.held()) return YieldForLongStepSlot(ctx, board);
     searched_ = true;
     if (SolveBySearch(ctx, board)) return false;

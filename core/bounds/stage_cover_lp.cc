@@ -426,7 +426,7 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   const double lo = board.lower_bound();
   hi_ = std::min({hi_, board.best_bottleneck(), graph_.total_work()});
   if (hi_ - lo <= 1e-4 * hi_ || probes_ >= 40) return false;
-  LongStepSlot slot(ctx);
+  LongStepSlot slot(ctx, LongStepSlot::Priority::kPreferred);
   if (!slot.held()) return YieldForLongStepSlot(ctx, board);
   ++probes_;
   if (step_ == 0) step_ = kStageCoverFirstStep;

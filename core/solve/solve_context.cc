@@ -25,12 +25,29 @@ SolveContext::SolveContext(absl::Duration time_limit,
       external_deadline_(external_deadline),
       deadline_(std::min(time_limit_deadline_, external_deadline)) {}
 
-bool SolveContext::TryAcquireLongStepSlot() {
+bool SolveContext::TryAcquireLongStepSlot(LongStepPriority priority) {
+  const int64_t now = absl::ToUnixNanos(clock_->Now());
+  // A normal step leaves the last slot to a preferred one seen recently.
+  int keep = 0;
+  if (priority == LongStepPriority::kPreferred) {
+    preferred_seen_nanos_.store(now);
+  } else if (const int64_t seen = preferred_seen_nanos_.load();
+             seen != kNeverNanos &&
+             now - seen < absl::ToInt64Nanoseconds(kPreferredGrace)) {
+    keep = 1;
+  }
   int free = long_step_slots_.load();
-  while (free > 0) {
+  while (free > keep) {
     if (long_step_slots_.compare_exchange_weak(free, free - 1)) return true;
   }
   return false;
+}
+
+void SolveContext::ReleaseLongStepSlot(LongStepPriority priority) {
+  if (priority == LongStepPriority::kPreferred) {
+    preferred_seen_nanos_.store(absl::ToUnixNanos(clock_->Now()));
+  }
+  long_step_slots_.fetch_add(1);
 }
 
 bool SolveContext::ShouldStop() const {

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -52,10 +53,20 @@ class SolveContext {
   // holding every thread starve the heuristics whose partitions the
   // certificate is measured against. Unlimited by default.
   void set_long_step_slots(int slots) { long_step_slots_.store(slots); }
+  // Preferred long steps are the combinatorial searches that keep raising
+  // the bound where CBC's relaxations stall (wide graphs with heavy
+  // communication). While one has used a slot within kPreferredGrace, a
+  // normal step (a CBC run) may not take the last free slot: between two
+  // probes of the stage-cover LP a CBC run would otherwise hold the only
+  // slot for seconds.
+  enum class LongStepPriority { kNormal, kPreferred };
+  static constexpr absl::Duration kPreferredGrace = absl::Milliseconds(200);
   // True when a slot was taken; pair with ReleaseLongStepSlot (see
   // LongStepSlot).
-  bool TryAcquireLongStepSlot();
-  void ReleaseLongStepSlot() { long_step_slots_.fetch_add(1); }
+  bool TryAcquireLongStepSlot(
+      LongStepPriority priority = LongStepPriority::kNormal);
+  void ReleaseLongStepSlot(
+      LongStepPriority priority = LongStepPriority::kNormal);
 
  private:
   const Clock* clock_;
@@ -65,15 +76,22 @@ class SolveContext {
   absl::Time deadline_;
   mutable std::atomic<int> reason_{0};
   std::atomic<int> long_step_slots_{1 << 30};
+  // When a preferred step last tried, took or returned a slot (Unix nanos).
+  static constexpr int64_t kNeverNanos = std::numeric_limits<int64_t>::min();
+  std::atomic<int64_t> preferred_seen_nanos_{kNeverNanos};
 };
 
-// Holds one MIP slot of `ctx` for its lifetime, if one was free.
+// Holds one long-step slot of `ctx` for its lifetime, if one was free.
 class LongStepSlot {
  public:
-  explicit LongStepSlot(SolveContext& ctx)
-      : ctx_(ctx), held_(ctx.TryAcquireLongStepSlot()) {}
+  using Priority = SolveContext::LongStepPriority;
+  explicit LongStepSlot(SolveContext& ctx,
+                        Priority priority = Priority::kNormal)
+      : ctx_(ctx),
+        priority_(priority),
+        held_(ctx.TryAcquireLongStepSlot(priority)) {}
   ~LongStepSlot() {
-    if (held_) ctx_.ReleaseLongStepSlot();
+    if (held_) ctx_.ReleaseLongStepSlot(priority_);
   }
   LongStepSlot(const LongStepSlot&) = delete;
   LongStepSlot& operator=(const LongStepSlot&) = delete;
@@ -81,6 +99,7 @@ class LongStepSlot {
 
  private:
   SolveContext& ctx_;
+  const Priority priority_;
   const bool held_;
 };
 
