@@ -19,6 +19,17 @@ std::vector<double> ClosureWork(const Graph& graph, bool ancestors);
 // ancestors (or descendants). O(n^2 / 64) memory; callers bound n.
 std::vector<uint64_t> ClosureBitsets(const Graph& graph, bool ancestors);
 
+// Both closure bitsets of a graph, built once and shared read-only by the
+// bounds of one solve that need them (each holds n^2 / 64 words).
+struct ClosureRows {
+  explicit ClosureRows(const Graph& graph)
+      : words((graph.num_nodes() + 63) / 64),
+        desc(ClosureBitsets(graph, false)),
+        anc(ClosureBitsets(graph, true)) {}
+  const int words;
+  const std::vector<uint64_t> desc, anc;  // descendants, ancestors
+};
+
 }  // namespace pipecut
 
 #endif  // PIPECUT_CORE_BOUNDS_CLOSURE_WORK_H_

@@ -281,12 +281,15 @@ class StageGrowth {
 
 }  // namespace
 
-ClusterStage::ClusterStage(const Graph& graph, int64_t memory_limit)
+ClusterStage::ClusterStage(const Graph& graph, int64_t memory_limit,
+                           std::shared_ptr<const ClosureRows> rows)
     : graph_(graph),
       memory_limit_(memory_limit),
-      words_((graph.num_nodes() + 63) / 64),
-      desc_(ClosureBitsets(graph, false)),
-      anc_(ClosureBitsets(graph, true)) {}
+      rows_(rows != nullptr ? std::move(rows)
+                            : std::make_shared<const ClosureRows>(graph)),
+      words_(rows_->words),
+      desc_(rows_->desc),
+      anc_(rows_->anc) {}
 
 ClusterStage::~ClusterStage() = default;
 

@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "core/bounds/bound_rounding.h"
+#include "core/bounds/closure_work.h"
 #include "core/bounds/guess_outcome.h"
 #include "core/graph/contraction.h"
 #include "core/graph/graph.h"
@@ -48,8 +49,9 @@ inline constexpr int kClusterStageMaxNodes = 8192;
 class ClusterStage {
  public:
   // `graph` must outlive this object and have at most kClusterStageMaxNodes
-  // nodes.
-  ClusterStage(const Graph& graph, int64_t memory_limit);
+  // nodes. `rows`: the graph's closure bitsets, if already built.
+  ClusterStage(const Graph& graph, int64_t memory_limit,
+               std::shared_ptr<const ClosureRows> rows = nullptr);
   ~ClusterStage();
   ClusterStage(const ClusterStage&) = delete;
   ClusterStage& operator=(const ClusterStage&) = delete;
@@ -114,8 +116,10 @@ class ClusterStage {
 
   const Graph& graph_;
   const int64_t memory_limit_;
-  int words_ = 0;
-  std::vector<uint64_t> desc_, anc_;  // ClosureBitsets rows
+  const std::shared_ptr<const ClosureRows> rows_;
+  const int words_;
+  const std::vector<uint64_t>& desc_;  // rows_->desc
+  const std::vector<uint64_t>& anc_;   // rows_->anc
 };
 
 // "cluster_stage": probes the incumbent's bottleneck first (a refutation

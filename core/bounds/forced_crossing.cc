@@ -45,14 +45,15 @@ bool BisectStep(const ForcedCrossing& bound, int k, bool integral, double& lo,
 
 }  // namespace
 
-ForcedCrossing::ForcedCrossing(const Graph& g)
+ForcedCrossing::ForcedCrossing(const Graph& g,
+                               std::shared_ptr<const ClosureRows> rows)
     : graph_(g),
       hull_(g.num_nodes(), 0),
       far_hull_(g.num_nodes(), 0),
       far_(g.num_nodes(), -1) {
   const int n = g.num_nodes();
   if (n <= kForcedCrossingMaxNodes) {
-    stage_ = std::make_unique<ClusterStage>(g, 0);
+    stage_ = std::make_unique<ClusterStage>(g, 0, std::move(rows));
   }
   const int words = stage_ ? stage_->words() : 0;
   std::vector<uint64_t> row(words);

@@ -99,7 +99,9 @@ inline constexpr int kForcedCrossingMaxNodes = 8192;
 // Not thread-safe (a cache of search results is kept across guesses).
 class ForcedCrossing {
  public:
-  explicit ForcedCrossing(const Graph& graph);
+  // `rows`: the graph's closure bitsets, if already built (shared).
+  explicit ForcedCrossing(const Graph& graph,
+                          std::shared_ptr<const ClosureRows> rows = nullptr);
   ~ForcedCrossing();
   ForcedCrossing(const ForcedCrossing&) = delete;
   ForcedCrossing& operator=(const ForcedCrossing&) = delete;

@@ -53,13 +53,15 @@ constexpr double kValueCap = 1.25;
 // f(S) depends only on whether it is in S and how many of its readers are.
 class StageCoverLp::Pricer {
  public:
-  Pricer(const Graph& graph, int64_t memory_limit)
+  Pricer(const Graph& graph, int64_t memory_limit,
+         std::shared_ptr<const ClosureRows> rows)
       : graph_(graph),
         memory_limit_(memory_limit),
         n_(graph.num_nodes()),
-        words_((n_ + 63) / 64),
-        desc_(ClosureBitsets(graph, false)),
-        anc_(ClosureBitsets(graph, true)),
+        rows_(std::move(rows)),
+        words_(rows_->words),
+        desc_(rows_->desc),
+        anc_(rows_->anc),
         desc_union_(words_, 0),
         anc_union_(words_, 0),
         in_s_(n_, 0),
@@ -228,8 +230,10 @@ class StageCoverLp::Pricer {
   const Graph& graph_;
   const int64_t memory_limit_;
   const int n_;
+  const std::shared_ptr<const ClosureRows> rows_;
   const int words_;
-  const std::vector<uint64_t> desc_, anc_;  // ClosureBitsets rows
+  const std::vector<uint64_t>& desc_;  // rows_->desc
+  const std::vector<uint64_t>& anc_;   // rows_->anc
   // Unions of the rows of S's nodes (kept by Grow; Cost does not need them).
   std::vector<uint64_t> desc_union_, anc_union_;
   std::vector<char> in_s_;
@@ -240,11 +244,12 @@ class StageCoverLp::Pricer {
 };
 
 StageCoverLp::StageCoverLp(const Graph& graph, int k, int64_t memory_limit)
-    : graph_(graph),
-      k_(k),
-      memory_limit_(memory_limit),
-      pricer_(std::make_unique<Pricer>(graph, memory_limit)),
-      forced_(std::make_unique<ForcedCrossing>(graph)) {}
+    : graph_(graph), k_(k), memory_limit_(memory_limit) {
+  // One set of closure bitsets for the pricer and the forced tensors.
+  auto rows = std::make_shared<const ClosureRows>(graph);
+  pricer_ = std::make_unique<Pricer>(graph, memory_limit, rows);
+  forced_ = std::make_unique<ForcedCrossing>(graph, std::move(rows));
+}
 
 StageCoverLp::~StageCoverLp() = default;
 
