@@ -26,10 +26,11 @@ constexpr int kColumnsPerRound = 30;
 // otherwise, and the LP then needs a round per stage).
 constexpr int kSearchAnswers = 10;
 // Steps of the worker's guesses above the bound, relative to it: the first,
-// the largest, and the share of a probe's time under which a refutation
-// doubles the step.
+// the largest that gets a full quarter of the time left (a step s above it
+// gets kStageCoverFullStep / s of that), and the share of a probe's time
+// under which a refutation doubles the step.
 constexpr double kStageCoverFirstStep = 0.01;
-constexpr double kStageCoverMaxStep = 0.04;
+constexpr double kStageCoverFullStep = 0.04;
 constexpr double kStageCoverQuickShare = 0.25;
 // The exact search builds its suffix tables once it has taken this many
 // states without them (HeavyStageParams::tables_after_states).
@@ -438,9 +439,11 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // W/k is a bound (LB0) even before the board has one.
   const double base = std::max(lo, graph_.total_work() / k_);
   const double t = std::min(base * (1 + step_), 0.5 * (base + hi_));
+  // A guess far above the bound is a gamble: it gets less time.
+  const double share = 0.25 * std::min(1.0, kStageCoverFullStep / step_);
   const absl::Time start = absl::Now();
   const absl::Time give_up_at =
-      start + absl::Seconds(0.25 * std::max(0.0, ctx.RemainingSeconds()));
+      start + absl::Seconds(share * std::max(0.0, ctx.RemainingSeconds()));
   const StageCoverLp::Probe probe = bound_->Decide(t, give_up_at, &ctx);
   PIPECUT_LOG(Info) << name() << ": bottleneck < " << t << ": "
                     << GuessOutcomeName(probe.outcome) << " (LP "
@@ -452,7 +455,7 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
   // bound.
   if (probe.outcome == GuessOutcome::kRefuted &&
       absl::Now() - start < kStageCoverQuickShare * (give_up_at - start)) {
-    step_ = std::min(2 * step_, kStageCoverMaxStep);
+    step_ *= 2;
   } else if (probe.outcome == GuessOutcome::kGaveUp) {
     step_ = std::max(step_ / 4, kStageCoverFirstStep / 2);
   }
