@@ -287,9 +287,9 @@ TEST(HeavyStageSearch, CollectsDistinctAnswers) {
 }
 
 // Graphs too large for brute force, where the tables have many rows: the
-// search with them (from the start) decides as the plain search does, on
-// both sides of the cheapest qualifying set's cost, and whatever it finds
-// qualifies. (A table entry that is not an upper bound prunes an answer.)
+// search with them (from the start) decides as the plain search does, at
+// thresholds where both answers occur, and whatever it finds qualifies. (A
+// table entry that is not an upper bound prunes an answer.)
 TEST(HeavyStageSearch, WithTablesDecidesAsWithout) {
   int refuted = 0, found_sets = 0;
   for (uint64_t seed = 0; seed < 40; ++seed) {
