@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <utility>
 #include <vector>
@@ -25,13 +26,6 @@ constexpr int kColumnsPerRound = 30;
 // Stages the exact search collects per round (it stops at the first
 // otherwise, and the LP then needs a round per stage).
 constexpr int kSearchAnswers = 10;
-// Steps of the worker's guesses above the bound, relative to it: the first,
-// the largest that gets a full quarter of the time left (a step s above it
-// gets kStageCoverFullStep / s of that), and the share of a probe's time
-// under which a refutation doubles the step.
-constexpr double kStageCoverFirstStep = 0.01;
-constexpr double kStageCoverFullStep = 0.04;
-constexpr double kStageCoverQuickShare = 0.25;
 // The exact search builds its suffix tables once it has taken this many
 // states without them (HeavyStageParams::tables_after_states).
 constexpr int64_t kTablesAfterStates = 200'000;
@@ -429,41 +423,31 @@ bool StageCoverLpWorker::Step(SolveContext& ctx, SolutionBoard& board) {
     }
     bound_ = std::make_unique<StageCoverLp>(graph, k_, memory_limit_);
   }
-  const double lo = board.lower_bound();
-  hi_ = std::min({hi_, board.best_bottleneck(), graph_.total_work()});
-  if (hi_ - lo <= 1e-4 * hi_ || probes_ >= 40) return false;
+  if (probes_ >= 40) return false;
+  // W/k is a bound (LB0) even before the board has one.
+  const double bound = std::max(board.lower_bound(), graph_.total_work() / k_);
+  const std::optional<GuessLadder::Guess> guess = ladder_.Next(
+      bound, std::min(board.best_bottleneck(), graph_.total_work()));
+  if (!guess.has_value()) return false;
   LongStepSlot slot(ctx, LongStepSlot::Priority::kPreferred);
   if (!slot.held()) return YieldForLongStepSlot(ctx, board);
   ++probes_;
-  if (step_ == 0) step_ = kStageCoverFirstStep;
-  // W/k is a bound (LB0) even before the board has one.
-  const double base = std::max(lo, graph_.total_work() / k_);
-  const double t = std::min(base * (1 + step_), 0.5 * (base + hi_));
-  // A guess far above the bound is a gamble: it gets less time.
-  const double share = 0.25 * std::min(1.0, kStageCoverFullStep / step_);
+  const double t = guess->t;
   const absl::Time start = absl::Now();
-  const absl::Time give_up_at =
-      start + absl::Seconds(share * std::max(0.0, ctx.RemainingSeconds()));
-  const StageCoverLp::Probe probe = bound_->Decide(t, give_up_at, &ctx);
+  const absl::Duration given =
+      absl::Seconds(guess->share * std::max(0.0, ctx.RemainingSeconds()));
+  const StageCoverLp::Probe probe = bound_->Decide(t, start + given, &ctx);
   PIPECUT_LOG(Info) << name() << ": bottleneck < " << t << ": "
                     << GuessOutcomeName(probe.outcome) << " (LP "
                     << probe.lp_value << ", " << probe.rounds << " rounds, "
                     << probe.columns << " columns, " << probe.search_states
                     << " search states)";
-  // The cost of a refutation climbs steeply with t: the step doubles only
-  // after a quick one, and a give-up sends the next probe back near the
-  // bound.
-  if (probe.outcome == GuessOutcome::kRefuted &&
-      absl::Now() - start < kStageCoverQuickShare * (give_up_at - start)) {
-    step_ *= 2;
-  } else if (probe.outcome == GuessOutcome::kGaveUp) {
-    step_ = std::max(step_ / 4, kStageCoverFirstStep / 2);
+  if (probe.outcome == GuessOutcome::kRefuted) {
+    board.RaiseLowerBound(rounder_(t), name());
   }
-  give_ups_ = probe.outcome == GuessOutcome::kGaveUp ? give_ups_ + 1 : 0;
-  // Two give-ups in a row: the bisection below them would mostly give up
-  // too, each probe holding a thread the other workers could use.
-  return TakeGuessOutcome(probe.outcome, t, rounder_, name(), board, hi_) &&
-         give_ups_ < kStageCoverMaxGiveUps;
+  const double used =
+      given > absl::ZeroDuration() ? (absl::Now() - start) / given : 1;
+  return ladder_.Take(*guess, probe.outcome, used);
 }
 
 }  // namespace pipecut

@@ -2,7 +2,6 @@
 #define PIPECUT_CORE_BOUNDS_STAGE_COVER_LP_H_
 
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "core/bounds/bound_rounding.h"
+#include "core/bounds/guess_ladder.h"
 #include "core/bounds/guess_outcome.h"
 #include "core/graph/contraction.h"
 #include "core/graph/graph.h"
@@ -92,15 +92,8 @@ class StageCoverLp {
   absl::flat_hash_set<std::vector<int>> known_;
 };
 
-// "stage_cover_lp": steps up from the board's bound, and bisects below a
-// guess that was not refuted; one probe per step, each given a quarter of the
-// time left, until two probes in a row give up (as the bottleneck_mip worker
-// does). The cost of a refutation climbs steeply with the guess, so the step
-// (1 % of the bound at first) doubles only after a quick refutation, a
-// give-up quarters it, and a step above 4 % gets a proportionally smaller
-// share of the time (heavy 150-node layered DAG, k = 16, with the
-// heuristics, 60 s: doubling after every refutation leapt to the steep part
-// and gave up twice at 69.8). The LP's probes are preferred long steps
+// "stage_cover_lp": one probe per step, guesses placed by a GuessLadder
+// (guess_ladder.h). The LP's probes are preferred long steps
 // (SolveContext::LongStepPriority). Runs on
 // ContractAnchoredNodes(graph) (OPT unchanged), on graphs with communication
 // of at most kStageCoverMaxNodes nodes (closure bitsets take n^2 / 4
@@ -108,8 +101,6 @@ class StageCoverLp {
 // the other bounds (heavy 500-node layered DAG, k = 16, 60 s: 191.7 against
 // 189.8).
 inline constexpr int kStageCoverMaxNodes = 8192;
-// The worker stops after this many probes in a row gave up.
-inline constexpr int kStageCoverMaxGiveUps = 2;
 
 class StageCoverLpWorker : public Worker {
  public:
@@ -125,10 +116,8 @@ class StageCoverLpWorker : public Worker {
   const BoundRounder rounder_;
   std::unique_ptr<Contraction> contraction_;
   std::unique_ptr<StageCoverLp> bound_;
-  double hi_ = std::numeric_limits<double>::infinity();
-  double step_ = 0;  // relative to the bound
+  GuessLadder ladder_;
   int probes_ = 0;
-  int give_ups_ = 0;  // probes in a row that gave up
 };
 
 }  // namespace pipecut
