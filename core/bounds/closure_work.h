@@ -26,6 +26,14 @@ struct ClosureRows {
       : words((graph.num_nodes() + 63) / 64),
         desc(ClosureBitsets(graph, false)),
         anc(ClosureBitsets(graph, true)) {}
+  // The rows of v (v and its descendants, or its ancestors), `words` each.
+  const uint64_t* desc_row(int v) const {
+    return &desc[static_cast<size_t>(v) * words];
+  }
+  const uint64_t* anc_row(int v) const {
+    return &anc[static_cast<size_t>(v) * words];
+  }
+
   const int words;
   const std::vector<uint64_t> desc, anc;  // descendants, ancestors
 };

@@ -286,19 +286,16 @@ ClusterStage::ClusterStage(const Graph& graph, int64_t memory_limit,
     : graph_(graph),
       memory_limit_(memory_limit),
       rows_(rows != nullptr ? std::move(rows)
-                            : std::make_shared<const ClosureRows>(graph)),
-      words_(rows_->words),
-      desc_(rows_->desc),
-      anc_(rows_->anc) {}
+                            : std::make_shared<const ClosureRows>(graph)) {}
 
 ClusterStage::~ClusterStage() = default;
 
 std::vector<uint64_t> ClusterStage::RowUnion(
     const std::vector<uint64_t>& rows, const std::vector<int>& nodes) const {
-  std::vector<uint64_t> row(words_, 0);
+  std::vector<uint64_t> row(words(), 0);
   for (int v : nodes) {
-    const uint64_t* r = &rows[static_cast<size_t>(v) * words_];
-    for (int i = 0; i < words_; ++i) row[i] |= r[i];
+    const uint64_t* r = &rows[static_cast<size_t>(v) * words()];
+    for (int i = 0; i < words(); ++i) row[i] |= r[i];
   }
   return row;
 }
@@ -307,7 +304,7 @@ double ClusterStage::HullWork(const uint64_t* desc_x, const uint64_t* anc_x,
                               const uint64_t* desc_y, const uint64_t* anc_y,
                               double t) const {
   double work = 0;
-  for (int i = 0; i < words_ && work < t; ++i) {
+  for (int i = 0; i < words() && work < t; ++i) {
     for (uint64_t m = (desc_x[i] | desc_y[i]) & (anc_x[i] | anc_y[i]); m != 0;
          m &= m - 1) {
       work += graph_.work(i * 64 + __builtin_ctzll(m));
@@ -342,9 +339,9 @@ std::vector<std::vector<int>> ClusterStage::Clusters(double t) const {
     for (int v = 0; v < n; ++v) groups[Find(parent, v)].push_back(v);
     for (const std::vector<int>& group : groups) {
       if (group.size() < 2) continue;
-      const std::vector<uint64_t> d = RowUnion(desc_, group);
-      const std::vector<uint64_t> a = RowUnion(anc_, group);
-      for (int i = 0; i < words_; ++i) {
+      const std::vector<uint64_t> d = RowUnion(rows_->desc, group);
+      const std::vector<uint64_t> a = RowUnion(rows_->anc, group);
+      for (int i = 0; i < words(); ++i) {
         for (uint64_t m = d[i] & a[i]; m != 0; m &= m - 1) {
           changed |= Unite(parent, group.front(), i * 64 + __builtin_ctzll(m));
         }
@@ -359,10 +356,10 @@ std::vector<std::vector<int>> ClusterStage::Clusters(double t) const {
 }
 
 std::vector<int> ClusterStage::Hull(const std::vector<int>& nodes) const {
-  const std::vector<uint64_t> d = RowUnion(desc_, nodes);
-  const std::vector<uint64_t> a = RowUnion(anc_, nodes);
+  const std::vector<uint64_t> d = RowUnion(rows_->desc, nodes);
+  const std::vector<uint64_t> a = RowUnion(rows_->anc, nodes);
   std::vector<int> hull;
-  for (int i = 0; i < words_; ++i) {
+  for (int i = 0; i < words(); ++i) {
     for (uint64_t m = d[i] & a[i]; m != 0; m &= m - 1) {
       hull.push_back(i * 64 + __builtin_ctzll(m));
     }
@@ -373,7 +370,8 @@ std::vector<int> ClusterStage::Hull(const std::vector<int>& nodes) const {
 ClusterStage::StageSearch ClusterStage::SearchStage(
     const std::vector<int>& seed, const std::vector<char>& excluded, double t,
     const StageLimits& limits, const SolveContext* ctx) const {
-  return StageGrowth(graph_, words_, desc_, anc_, memory_limit_, t, limits, ctx)
+  return StageGrowth(graph_, words(), rows_->desc, rows_->anc, memory_limit_, t,
+                     limits, ctx)
       .Run(seed, excluded);
 }
 
@@ -382,7 +380,7 @@ ClusterStage::Outcome ClusterStage::SearchCluster(
     const std::vector<uint64_t>& desc, const std::vector<uint64_t>& anc,
     double t, const StageLimits& limits, const SolveContext* ctx) const {
   const auto row = [&](const std::vector<uint64_t>& rows, int i) {
-    return &rows[static_cast<size_t>(i) * words_];
+    return &rows[static_cast<size_t>(i) * words()];
   };
   std::vector<char> excluded(graph_.num_nodes(), 0);
   for (int i = 0; i < static_cast<int>(clusters.size()); ++i) {
@@ -416,12 +414,12 @@ ClusterStage::Outcome ClusterStage::Probe(double t,
   const int count = static_cast<int>(clusters.size());
   std::vector<int> cluster_of(graph_.num_nodes());
   std::vector<uint64_t> desc, anc;  // one row per cluster
-  desc.reserve(static_cast<size_t>(count) * words_);
-  anc.reserve(static_cast<size_t>(count) * words_);
+  desc.reserve(static_cast<size_t>(count) * words());
+  anc.reserve(static_cast<size_t>(count) * words());
   for (int i = 0; i < count; ++i) {
     for (int v : clusters[i]) cluster_of[v] = i;
-    const std::vector<uint64_t> d = RowUnion(desc_, clusters[i]);
-    const std::vector<uint64_t> a = RowUnion(anc_, clusters[i]);
+    const std::vector<uint64_t> d = RowUnion(rows_->desc, clusters[i]);
+    const std::vector<uint64_t> a = RowUnion(rows_->anc, clusters[i]);
     desc.insert(desc.end(), d.begin(), d.end());
     anc.insert(anc.end(), a.begin(), a.end());
   }

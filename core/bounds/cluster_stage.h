@@ -69,13 +69,9 @@ class ClusterStage {
   std::vector<int> Hull(const std::vector<int>& nodes) const;
   // The ClosureBitsets rows of v (v and its descendants, or ancestors), of
   // words() words each.
-  int words() const { return words_; }
-  const uint64_t* desc_row(int v) const {
-    return &desc_[static_cast<size_t>(v) * words_];
-  }
-  const uint64_t* anc_row(int v) const {
-    return &anc_[static_cast<size_t>(v) * words_];
-  }
+  int words() const { return rows_->words; }
+  const uint64_t* desc_row(int v) const { return rows_->desc_row(v); }
+  const uint64_t* anc_row(int v) const { return rows_->anc_row(v); }
 
   struct StageSearch {
     enum class Status { kFound, kNone, kGaveUp, kStopped };
@@ -102,7 +98,7 @@ class ClusterStage {
   double HullWork(const uint64_t* desc_x, const uint64_t* anc_x,
                   const uint64_t* desc_y, const uint64_t* anc_y,
                   double t) const;
-  // The union of the rows of `nodes` in `rows` (desc_ or anc_).
+  // The union of the rows of `nodes` in `rows` (rows_->desc or rows_->anc).
   std::vector<uint64_t> RowUnion(const std::vector<uint64_t>& rows,
                                  const std::vector<int>& nodes) const;
   // Rule (3) for clusters[cluster]; `desc` and `anc` hold one row per
@@ -117,9 +113,6 @@ class ClusterStage {
   const Graph& graph_;
   const int64_t memory_limit_;
   const std::shared_ptr<const ClosureRows> rows_;
-  const int words_;
-  const std::vector<uint64_t>& desc_;  // rows_->desc
-  const std::vector<uint64_t>& anc_;   // rows_->anc
 };
 
 // "cluster_stage": probes the incumbent's bottleneck first (a refutation

@@ -54,11 +54,8 @@ class StageCoverLp::Pricer {
         memory_limit_(memory_limit),
         n_(graph.num_nodes()),
         rows_(std::move(rows)),
-        words_(rows_->words),
-        desc_(rows_->desc),
-        anc_(rows_->anc),
-        desc_union_(words_, 0),
-        anc_union_(words_, 0),
+        desc_union_(rows_->words, 0),
+        anc_union_(rows_->words, 0),
         in_s_(n_, 0),
         readers_in_(n_, 0) {}
 
@@ -157,9 +154,9 @@ class StageCoverLp::Pricer {
 
   // Adds v's rows to the unions of S's descendants and ancestors.
   void Unite(int v) {
-    const uint64_t* dv = &desc_[static_cast<size_t>(v) * words_];
-    const uint64_t* av = &anc_[static_cast<size_t>(v) * words_];
-    for (int w = 0; w < words_; ++w) {
+    const uint64_t* dv = rows_->desc_row(v);
+    const uint64_t* av = rows_->anc_row(v);
+    for (int w = 0; w < rows_->words; ++w) {
       desc_union_[w] |= dv[w];
       anc_union_[w] |= av[w];
     }
@@ -197,10 +194,10 @@ class StageCoverLp::Pricer {
   // convex when S is (hull(S + u) = S u (desc*(S) n anc*(u)) u
   // (desc*(u) n anc*(S))). In topological position order.
   std::vector<int> WithHull(int u) const {
-    const uint64_t* du = &desc_[static_cast<size_t>(u) * words_];
-    const uint64_t* au = &anc_[static_cast<size_t>(u) * words_];
+    const uint64_t* du = rows_->desc_row(u);
+    const uint64_t* au = rows_->anc_row(u);
     std::vector<int> nodes;
-    for (int w = 0; w < words_; ++w) {
+    for (int w = 0; w < rows_->words; ++w) {
       const uint64_t row = (desc_union_[w] & au[w]) | (du[w] & anc_union_[w]);
       for (uint64_t bits = row; bits != 0; bits &= bits - 1) {
         const int v = w * 64 + __builtin_ctzll(bits);
@@ -226,9 +223,6 @@ class StageCoverLp::Pricer {
   const int64_t memory_limit_;
   const int n_;
   const std::shared_ptr<const ClosureRows> rows_;
-  const int words_;
-  const std::vector<uint64_t>& desc_;  // rows_->desc
-  const std::vector<uint64_t>& anc_;   // rows_->anc
   // Unions of the rows of S's nodes (kept by Grow; Cost does not need them).
   std::vector<uint64_t> desc_union_, anc_union_;
   std::vector<char> in_s_;
